@@ -1,0 +1,80 @@
+# tend — see README.md. `make` builds build/tend; `make test` installs what
+# the tests need, builds, and runs every test, then again under ASan/UBSan.
+
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+WARN    := -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2
+CPPFLAGS += -D_GNU_SOURCE
+LDLIBS  := -lev -linih -lm
+SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+SOURCES := $(wildcard supervisor/*.c)
+LIBSRC  := $(filter-out supervisor/main.c,$(SOURCES))
+HEADERS := $(wildcard supervisor/*.h)
+UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
+
+# Debian packages the build and the tests use (checked by `make deps`).
+DEPS_PACKAGES := gcc make libc6-dev libev-dev libinih-dev libcmocka-dev \
+                 util-linux procps strace nginx-light
+
+.PHONY: all deps test unit integration test-asan unit-asan integration-asan clean demo check-deps
+
+all: build/tend
+
+build/tend: $(SOURCES) $(HEADERS) | build
+	$(CC) $(WARN) $(CPPFLAGS) $(CFLAGS) -o $@ $(SOURCES) $(LDLIBS)
+
+build/asan/tend: $(SOURCES) $(HEADERS) | build
+	@mkdir -p build/asan
+	$(CC) $(WARN) $(CPPFLAGS) -O1 -g $(SANITIZE) -o $@ $(SOURCES) $(LDLIBS)
+
+build/tests/%: tests/unit/%.c $(LIBSRC) $(HEADERS) tests/unit/*.h | build
+	@mkdir -p build/tests
+	$(CC) $(WARN) $(CPPFLAGS) $(CFLAGS) -Isupervisor -o $@ $< $(LIBSRC) $(LDLIBS) -lcmocka
+
+build/asan/tests/%: tests/unit/%.c $(LIBSRC) $(HEADERS) tests/unit/*.h | build
+	@mkdir -p build/asan/tests
+	$(CC) $(WARN) $(CPPFLAGS) -O1 -g $(SANITIZE) -Isupervisor -o $@ $< $(LIBSRC) $(LDLIBS) -lcmocka
+
+build/helpers/%: tests/helpers/%.c | build
+	@mkdir -p build/helpers
+	$(CC) $(WARN) $(CPPFLAGS) $(CFLAGS) -o $@ $<
+
+build:
+	@mkdir -p build
+
+# Installs only what is missing, so it is quick when everything is there.
+deps:
+	@missing=""; for p in $(DEPS_PACKAGES); do \
+	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+HELPERS := $(patsubst tests/helpers/%.c,build/helpers/%,$(wildcard tests/helpers/*.c))
+
+unit: $(addprefix build/tests/,$(UNIT_TESTS))
+	@set -e; for t in $^; do echo "== $$t"; $$t; done
+
+integration: build/tend $(HELPERS)
+	bash tests/integration/run.sh build/tend
+
+unit-asan: $(addprefix build/asan/tests/,$(UNIT_TESTS))
+	@set -e; for t in $^; do echo "== $$t"; $$t; done
+
+integration-asan: build/asan/tend $(HELPERS)
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 bash tests/integration/run.sh build/asan/tend
+
+test: deps
+	$(MAKE) all
+	$(MAKE) unit
+	$(MAKE) integration
+	$(MAKE) unit-asan
+	$(MAKE) integration-asan
+
+demo: deps build/tend
+	bash examples/demo.sh build/tend
+
+clean:
+	rm -rf build

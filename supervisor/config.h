@@ -1,0 +1,93 @@
+/* The configuration: an INI file read with inih into a validated struct.
+ * Loading has no side effects beyond reading the file, /etc/passwd and
+ * /etc/group; every problem becomes a diagnostic with its line number. */
+#ifndef TEND_CONFIG_H
+#define TEND_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "log.h"
+
+#define PROGRAM_NAME_MAX 64
+#define EXIT_CODES_MAX 256
+
+enum autorestart { AUTORESTART_FALSE, AUTORESTART_TRUE, AUTORESTART_UNEXPECTED };
+
+struct run_as {
+	bool set;
+	uid_t uid;
+	gid_t gid;
+	gid_t *groups;		/* supplementary groups */
+	size_t ngroups;
+};
+
+struct program_config {
+	char name[PROGRAM_NAME_MAX + 1];
+	int line;		/* line of the [program:NAME] header */
+	char *command;		/* after ${VAR} expansion, as written */
+	char **argv;		/* command split into words */
+	char *directory;	/* NULL: inherit tend's */
+	struct run_as user;
+	char **env_extra;	/* `environment` as KEY=value strings */
+	char **envp;		/* tend's environment plus env_extra (borrowed strings) */
+	int umask;		/* -1: inherit tend's */
+	bool autostart;
+	enum autorestart autorestart;
+	bool exitcodes[EXIT_CODES_MAX];
+	double startsecs;
+	unsigned startretries;
+	double backoff, backoff_max;
+	int stopsignal;
+	double stopwaitsecs;
+	bool stopasgroup, killasgroup;
+	unsigned priority;
+	size_t *depends_on;	/* indexes into config.programs */
+	size_t ndepends;
+	bool required;
+	uint64_t forward_signals;	/* bit N set: signal N is passed on */
+	unsigned restart_limit;
+	double restart_window;
+	unsigned start_step;	/* computed: 0 starts first; see order.h */
+	bool tty_foreground;	/* single-command mode: take the terminal */
+};
+
+struct config {
+	char *path;
+	double shutdown_timeout;
+	bool exit_on_fatal;
+	enum log_level log_level;
+	enum log_format log_format;
+	struct program_config *programs;	/* in file order */
+	size_t nprograms;
+};
+
+struct diagnostic {
+	int line;		/* 0: about the whole file */
+	bool warning;
+	char *text;
+};
+
+struct diagnostics {
+	struct diagnostic *items;
+	size_t count;
+	size_t errors;
+};
+
+/* Both return NULL when there is any error; diagnostics hold every
+ * error and warning, in line order. `name` is the file name shown. */
+struct config *config_load_file(const char *path, struct diagnostics *diags);
+struct config *config_load_string(const char *text, const char *name, struct diagnostics *diags);
+void config_free(struct config *cfg);
+
+/* Prints "tend: FILE:LINE: text" lines to stderr. */
+void diagnostics_print(const struct diagnostics *diags, const char *file);
+void diagnostics_free(struct diagnostics *diags);
+
+/* A program_config with every default applied, for single-command mode. */
+bool program_config_defaults(struct program_config *p);
+void program_config_free(struct program_config *p);
+
+#endif

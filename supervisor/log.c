@@ -1,0 +1,181 @@
+#include "log.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+static enum log_level log_threshold = LOG_INFO;
+static enum log_format log_style = LOG_TEXT;
+
+static const char *const level_names[] = {
+	[LOG_ERROR] = "error", [LOG_WARN] = "warn", [LOG_INFO] = "info", [LOG_DEBUG] = "debug",
+};
+
+void log_setup(enum log_level level, enum log_format format)
+{
+	log_threshold = level;
+	log_style = format;
+}
+
+bool log_enabled(enum log_level level)
+{
+	return level <= log_threshold;
+}
+
+bool log_level_parse(const char *s, enum log_level *out)
+{
+	for (size_t i = 0; i < sizeof level_names / sizeof level_names[0]; i++) {
+		if (strcasecmp(s, level_names[i]) == 0) {
+			*out = (enum log_level)i;
+			return true;
+		}
+	}
+	if (strcasecmp(s, "warning") == 0) {
+		*out = LOG_WARN;
+		return true;
+	}
+	return false;
+}
+
+bool log_format_parse(const char *s, enum log_format *out)
+{
+	if (strcasecmp(s, "text") == 0)
+		*out = LOG_TEXT;
+	else if (strcasecmp(s, "json") == 0)
+		*out = LOG_JSON;
+	else
+		return false;
+	return true;
+}
+
+/* A bounded string builder: output past the end is dropped, never overflows. */
+struct buf {
+	char *p;
+	size_t len, cap;
+};
+
+static void buf_put(struct buf *b, const char *s, size_t n)
+{
+	size_t room = b->cap - b->len;
+	if (n > room)
+		n = room;
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+}
+
+static void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void buf_printf(struct buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		b->len += (size_t)n < b->cap - b->len ? (size_t)n : b->cap - b->len - 1;
+}
+
+static void buf_json_string(struct buf *b, const char *s)
+{
+	buf_put(b, "\"", 1);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\') {
+			char esc[2] = { '\\', (char)c };
+			buf_put(b, esc, 2);
+		} else if (c == '\n') {
+			buf_put(b, "\\n", 2);
+		} else if (c < 0x20) {
+			buf_printf(b, "\\u%04x", c);
+		} else {
+			buf_put(b, (const char *)&c, 1);
+		}
+	}
+	buf_put(b, "\"", 1);
+}
+
+static void buf_timestamp(struct buf *b)
+{
+	struct timespec ts;
+	struct tm tm;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	buf_printf(b, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", tm.tm_year + 1900, tm.tm_mon + 1,
+		   tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000);
+}
+
+static void write_all(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return;	/* nowhere to report a failing stderr */
+		p += w;
+		n -= (size_t)w;
+	}
+}
+
+static void log_vevent(enum log_level level, const char *program, const char *event,
+		       const struct log_kv *kv, const char *fmt, va_list ap)
+{
+	char line[2048], msg[1024];
+	struct buf b = { line, 0, sizeof line - 1 };	/* keep room for '\n' */
+	int saved_errno = errno;
+
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	if (log_style == LOG_TEXT) {
+		buf_put(&b, "tend: ", 6);
+		if (program)
+			buf_printf(&b, "%s: ", program);
+		buf_put(&b, msg, strlen(msg));
+	} else {
+		buf_put(&b, "{\"ts\":\"", 7);
+		buf_timestamp(&b);
+		buf_printf(&b, "\",\"level\":\"%s\"", level_names[level]);
+		if (program) {
+			buf_put(&b, ",\"program\":", 11);
+			buf_json_string(&b, program);
+		}
+		buf_put(&b, ",\"event\":", 9);
+		buf_json_string(&b, event);
+		for (; kv && kv->key; kv++) {
+			buf_printf(&b, ",\"%s\":", kv->key);
+			if (kv->str)
+				buf_json_string(&b, kv->str);
+			else
+				buf_printf(&b, "%.15g", kv->num);
+		}
+		buf_put(&b, ",\"msg\":", 7);
+		buf_json_string(&b, msg);
+		buf_put(&b, "}", 1);
+	}
+	line[b.len++] = '\n';
+	write_all(STDERR_FILENO, line, b.len);
+	errno = saved_errno;
+}
+
+void log_event(enum log_level level, const char *program, const char *event,
+	       const struct log_kv *kv, const char *fmt, ...)
+{
+	if (!log_enabled(level))
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	log_vevent(level, program, event, kv, fmt, ap);
+	va_end(ap);
+}
+
+void fatal(int status, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	log_vevent(LOG_ERROR, NULL, "fatal", NULL, fmt, ap);
+	va_end(ap);
+	exit(status);
+}

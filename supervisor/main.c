@@ -1,0 +1,209 @@
+/* tend's command line (SPEC §1): run a config, run one command, check a
+ * config. Everything here happens before the loop, so fatal() is allowed. */
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "log.h"
+#include "order.h"
+#include "supervisor.h"
+
+#define TEND_VERSION "0.1.0"
+#define DEFAULT_CONFIG "/etc/tend/tend.ini"
+
+static const char usage[] =
+	"usage: tend [-c FILE] [-v|-q]              run the programs in FILE\n"
+	"       tend [-v|-q] -- COMMAND [ARG...]    supervise one command, tini-style\n"
+	"       tend check [-c FILE]                validate FILE and print its programs\n"
+	"       tend --help | --version\n"
+	"\n"
+	"FILE defaults to $TEND_CONFIG, else " DEFAULT_CONFIG ".\n"
+	"-v logs debug lines too; -q only warnings and errors.\n";
+
+struct options {
+	const char *command;	/* NULL: run; "check" */
+	const char *config;
+	char **argv;		/* after "--" */
+	int verbosity;		/* -1 quiet, 0 as configured, 1 verbose */
+};
+
+static void parse_options(int argc, char **argv, struct options *o)
+{
+	int i = 1;
+	if (i < argc && strcmp(argv[i], "check") == 0)
+		o->command = argv[i++];
+	else if (i < argc && (!strcmp(argv[i], "status") || !strcmp(argv[i], "health") || !strcmp(argv[i], "start") ||
+			      !strcmp(argv[i], "stop") || !strcmp(argv[i], "restart") || !strcmp(argv[i], "signal")))
+		fatal(2, "%s: not supported yet by this version of tend (it comes with the HTTP API)", argv[i]);
+	for (; i < argc; i++) {
+		const char *a = argv[i];
+		if (strcmp(a, "--") == 0) {
+			if (o->command)
+				fatal(2, "check takes no command\n%s", usage);
+			o->argv = &argv[i + 1];
+			if (!o->argv[0])
+				fatal(2, "no command after --");
+			return;
+		} else if (strcmp(a, "-c") == 0 || strcmp(a, "--config") == 0) {
+			if (++i >= argc)
+				fatal(2, "%s needs a file", a);
+			o->config = argv[i];
+		} else if (strncmp(a, "--config=", 9) == 0) {
+			o->config = a + 9;
+		} else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
+			o->verbosity = 1;
+		} else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
+			o->verbosity = -1;
+		} else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+			fputs(usage, stdout);
+			exit(0);
+		} else if (strcmp(a, "--version") == 0 || strcmp(a, "-V") == 0) {
+			puts("tend " TEND_VERSION);
+			exit(0);
+		} else {
+			fprintf(stderr, "tend: unknown argument \"%s\"\n%s", a, usage);
+			exit(2);
+		}
+	}
+}
+
+static const char *config_path(const struct options *o)
+{
+	if (o->config)
+		return o->config;
+	const char *env = getenv("TEND_CONFIG");
+	return env && *env ? env : DEFAULT_CONFIG;
+}
+
+static struct config *load_or_exit(const char *path)
+{
+	struct diagnostics diags;
+	struct config *cfg = config_load_file(path, &diags);
+	diagnostics_print(&diags, path);
+	diagnostics_free(&diags);
+	if (!cfg)
+		exit(2);
+	return cfg;
+}
+
+/* A word as a shell would need it written to get it back. */
+static void print_word(const char *w)
+{
+	if (*w && strspn(w, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./=:,+@%") == strlen(w)) {
+		fputs(w, stdout);
+		return;
+	}
+	putchar('\'');
+	for (; *w; w++) {
+		if (*w == '\'')
+			fputs("'\\''", stdout);
+		else
+			putchar(*w);
+	}
+	putchar('\'');
+}
+
+static int run_check(const struct options *o)
+{
+	const char *path = config_path(o);
+	struct config *cfg = load_or_exit(path);
+	printf("%s: OK, %zu program%s\n", path, cfg->nprograms, cfg->nprograms == 1 ? "" : "s");
+	if (cfg->nprograms)
+		printf("%-5s %-20s %-8s %-9s %-20s %s\n", "step", "program", "priority", "autostart", "depends_on",
+		       "command");
+	unsigned last_step = 0;
+	for (size_t i = 0; i < cfg->nprograms; i++)
+		if (cfg->programs[i].start_step > last_step)
+			last_step = cfg->programs[i].start_step;
+	for (unsigned step = 0; step <= last_step; step++) {
+		for (size_t i = 0; i < cfg->nprograms; i++) {
+			const struct program_config *p = &cfg->programs[i];
+			if (p->start_step != step)
+				continue;
+			char deps[256] = "-";
+			size_t used = 0;
+			for (size_t d = 0; d < p->ndepends && used < sizeof deps; d++)
+				used += (size_t)snprintf(deps + used, sizeof deps - used, "%s%s", d ? "," : "",
+							 cfg->programs[p->depends_on[d]].name);
+			printf("%-5u %-20s %-8u %-9s %-20s ", step + 1, p->name, p->priority, p->autostart ? "yes" : "no",
+			       deps);
+			for (char **w = p->argv; *w; w++) {
+				if (w != p->argv)
+					putchar(' ');
+				print_word(*w);
+			}
+			putchar('\n');
+		}
+	}
+	config_free(cfg);
+	return 0;
+}
+
+static void apply_verbosity(const struct options *o, const struct config *cfg)
+{
+	enum log_level level = cfg->log_level;
+	if (o->verbosity > 0)
+		level = LOG_DEBUG;
+	else if (o->verbosity < 0)
+		level = LOG_WARN;
+	log_setup(level, cfg->log_format);
+}
+
+/* tend -- COMMAND: one program with tini's behaviour: no restart, the
+ * received stop signal passed on, SIGKILL to its group 5 s later. */
+static struct config *single_command_config(char **argv)
+{
+	struct config *cfg = calloc(1, sizeof *cfg);
+	if (!cfg || !(cfg->programs = calloc(1, sizeof *cfg->programs)) || !(cfg->path = strdup("(command line)")))
+		fatal(2, "out of memory");
+	cfg->nprograms = 1;
+	cfg->shutdown_timeout = 9;
+	cfg->exit_on_fatal = false;
+	cfg->log_level = LOG_INFO;
+	cfg->log_format = LOG_TEXT;
+	struct program_config *p = &cfg->programs[0];
+	if (!program_config_defaults(p))
+		fatal(2, "out of memory");
+	char *base = strdup(argv[0]);
+	snprintf(p->name, sizeof p->name, "%s", base ? basename(base) : "command");
+	free(base);
+	size_t argc = 0;
+	while (argv[argc])
+		argc++;
+	p->argv = malloc((argc + 1) * sizeof *p->argv);	/* words borrowed from main's argv */
+	if (!p->argv)
+		fatal(2, "out of memory");
+	memcpy(p->argv, argv, (argc + 1) * sizeof *p->argv);
+	p->autorestart = AUTORESTART_FALSE;
+	p->startsecs = 0;
+	p->stopasgroup = false;	/* the signal goes to the command itself, as with tini */
+	p->killasgroup = true;
+	p->stopwaitsecs = 5;
+	p->tty_foreground = true;
+	return cfg;
+}
+
+int main(int argc, char **argv)
+{
+	struct options o = { 0 };
+	parse_options(argc, argv, &o);
+	if (o.command && strcmp(o.command, "check") == 0)
+		return run_check(&o);
+
+	struct config *cfg;
+	enum run_mode mode;
+	if (o.argv) {
+		cfg = single_command_config(o.argv);
+		mode = MODE_SINGLE;
+	} else {
+		cfg = load_or_exit(config_path(&o));
+		mode = MODE_PROGRAMS;
+	}
+	apply_verbosity(&o, cfg);
+	int status = supervisor_run(cfg, mode);
+	config_free(cfg);
+	return status;
+}

@@ -1,0 +1,146 @@
+#include "spawn.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+extern char **environ;
+
+enum spawn_step {
+	STEP_PROCESS_GROUP, STEP_TERMINAL, STEP_DIRECTORY, STEP_GROUPS, STEP_GID, STEP_UID, STEP_EXEC,
+};
+
+/* In the child, between fork and exec: async-signal-safe calls only, no
+ * stdio, no malloc. On failure, report and _exit. */
+static void child_fail(int report_fd, enum spawn_step step)
+{
+	struct spawn_failure f = { .step = step, .err = errno };
+	ssize_t ignored = write(report_fd, &f, sizeof f);
+	(void)ignored;
+	/* the shell's convention, which single-command mode passes on */
+	_exit(f.err == ENOENT ? 127 : 126);
+}
+
+static void mark_other_fds_cloexec(void)
+{
+	/* close_range marks them all in one call (Linux 5.11); else one by one */
+	if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
+		return;
+	struct rlimit rl;
+	int max = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < 65536 ? (int)rl.rlim_cur : 65536;
+	for (int fd = 3; fd < max; fd++)
+		fcntl(fd, F_SETFD, FD_CLOEXEC);
+}
+
+static void child_setup(const struct program_config *cfg, int report_fd)
+{
+	if (setpgid(0, 0) < 0)
+		child_fail(report_fd, STEP_PROCESS_GROUP);
+	/* still blocked here: SIGTTOU cannot stop us from taking the terminal */
+	if (cfg->tty_foreground && isatty(STDIN_FILENO) && tcsetpgrp(STDIN_FILENO, getpid()) < 0)
+		child_fail(report_fd, STEP_TERMINAL);
+	for (int sig = 1; sig < NSIG; sig++)
+		signal(sig, SIG_DFL);	/* ignored signals would survive the exec */
+	if (cfg->umask >= 0)
+		umask((mode_t)cfg->umask);
+	if (cfg->directory && chdir(cfg->directory) < 0)
+		child_fail(report_fd, STEP_DIRECTORY);
+	if (cfg->user.set) {
+		if (setgroups(cfg->user.ngroups, cfg->user.groups) < 0)
+			child_fail(report_fd, STEP_GROUPS);
+		if (setgid(cfg->user.gid) < 0)
+			child_fail(report_fd, STEP_GID);
+		if (setuid(cfg->user.uid) < 0)
+			child_fail(report_fd, STEP_UID);
+	}
+	mark_other_fds_cloexec();
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	environ = cfg->envp;	/* so that execvp searches the program's PATH */
+	execvp(cfg->argv[0], cfg->argv);
+	child_fail(report_fd, STEP_EXEC);
+}
+
+pid_t spawn_program(const struct program_config *cfg, int *report_fd)
+{
+	int fds[2];
+	if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0)
+		return -1;
+	pid_t pid = fork();
+	if (pid < 0) {
+		int saved = errno;
+		close(fds[0]);
+		close(fds[1]);
+		errno = saved;
+		return -1;
+	}
+	if (pid == 0) {
+		close(fds[0]);
+		child_setup(cfg, fds[1]);
+	}
+	/* both sides set the group, so that it exists whichever runs first */
+	setpgid(pid, pid);
+	close(fds[1]);
+	*report_fd = fds[0];
+	return pid;
+}
+
+int spawn_read_failure(int report_fd, struct spawn_failure *out)
+{
+	ssize_t n;
+	do
+		n = read(report_fd, out, sizeof *out);
+	while (n < 0 && errno == EINTR);
+	if (n == (ssize_t)sizeof *out)
+		return 1;
+	if (n < 0 && errno == EAGAIN)
+		return -1;
+	return 0;
+}
+
+void spawn_describe_failure(const struct program_config *cfg, const struct spawn_failure *f, char *buf, size_t n)
+{
+	const char *why = strerror(f->err);
+	switch (f->step) {
+	case STEP_PROCESS_GROUP:
+		snprintf(buf, n, "cannot make a process group: %s", why);
+		break;
+	case STEP_TERMINAL:
+		snprintf(buf, n, "cannot take the terminal: %s", why);
+		break;
+	case STEP_DIRECTORY:
+		snprintf(buf, n, "cannot change directory to \"%s\": %s", cfg->directory, why);
+		break;
+	case STEP_GROUPS:
+	case STEP_GID:
+		snprintf(buf, n, "cannot switch to group %u: %s", (unsigned)cfg->user.gid, why);
+		break;
+	case STEP_UID:
+		snprintf(buf, n, "cannot switch to user %u: %s", (unsigned)cfg->user.uid, why);
+		break;
+	default:
+		snprintf(buf, n, "cannot execute \"%s\": %s", cfg->argv[0], why);
+		break;
+	}
+}
+
+void spawn_signal(pid_t pid, int sig, bool group)
+{
+	if (pid <= 0)
+		return;
+	if (group && kill(-pid, sig) == 0)
+		return;
+	kill(pid, sig);	/* no group (yet): at least the process itself */
+}

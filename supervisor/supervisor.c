@@ -1,0 +1,527 @@
+#include "supervisor.h"
+
+#include <errno.h>
+#include <ev.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "leftovers.h"
+#include "log.h"
+#include "order.h"
+#include "signames.h"
+#include "spawn.h"
+#include "svc.h"
+
+#define container_of(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
+
+/* After the programs have stopped, leftovers get SIGTERM, then SIGKILL after
+ * this long at most (or what is left of shutdown_timeout). */
+#define LEFTOVER_GRACE 2.0
+/* After the final SIGKILL, how long to wait for the kernel to finish them. */
+#define FINAL_GRACE 1.0
+
+enum phase {
+	PHASE_RUNNING,
+	PHASE_STOPPING,		/* stopping the programs in order */
+	PHASE_LEFTOVERS,	/* programs gone; other processes get TERM then KILL */
+};
+
+struct program {
+	struct svc svc;
+	struct supervisor *sup;
+	size_t index;
+	ev_timer timer;		/* the svc's deadline */
+	double timer_at;	/* deadline the timer is armed for; 0: not armed */
+	ev_io report;		/* the exec-failure pipe of the current process */
+	int report_fd;		/* -1: closed */
+	int exec_errno;		/* the current process could not be executed */
+	bool launched;		/* autostart done (or started on request) */
+	bool stop_sent;		/* shutdown: stop event delivered */
+	bool blocked_logged;	/* "waiting for a FATAL dependency" said once */
+};
+
+struct supervisor {
+	struct ev_loop *loop;
+	struct config *cfg;
+	enum run_mode mode;
+	struct program *programs;
+	size_t n;
+	enum phase phase;
+	int exit_status;
+	bool pid1;
+	bool final_kill_sent;
+	double shutdown_started;
+	ev_timer shutdown_timer;	/* shutdown_timeout: SIGKILL everything */
+	ev_timer leftover_timer;	/* SIGKILL leftovers, then give up waiting */
+	ev_signal *signals;
+	size_t nsignals;
+	unsigned long orphans_reaped;
+};
+
+static double mono_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void update(struct supervisor *sup);
+
+/* ---- the OS side of the state machines ---- */
+
+static void close_report(struct program *p)
+{
+	if (p->report_fd < 0)
+		return;
+	ev_io_stop(p->sup->loop, &p->report);
+	close(p->report_fd);
+	p->report_fd = -1;
+}
+
+/* Reads the exec-failure pipe; logs a failure once. */
+static void take_report(struct program *p)
+{
+	struct spawn_failure f;
+	int got = spawn_read_failure(p->report_fd, &f);
+	if (got < 0)
+		return;	/* not yet: the child is still between fork and exec */
+	if (got == 1) {
+		char msg[512];
+		spawn_describe_failure(p->svc.cfg, &f, msg, sizeof msg);
+		p->exec_errno = f.err;
+		log_event(LOG_ERROR, p->svc.cfg->name, "exec_failed", LOG_KV(KV_S("error", strerror(f.err))), "%s",
+			  msg);
+	}
+	close_report(p);
+}
+
+static void on_report(struct ev_loop *loop, ev_io *w, int revents)
+{
+	(void)loop, (void)revents;
+	take_report(container_of(w, struct program, report));
+}
+
+static pid_t os_spawn(struct svc *s)
+{
+	struct program *p = container_of(s, struct program, svc);
+	int fd;
+	close_report(p);
+	pid_t pid = spawn_program(s->cfg, &fd);
+	if (pid < 0)
+		return -1;
+	p->exec_errno = 0;
+	p->report_fd = fd;
+	ev_io_init(&p->report, on_report, fd, EV_READ);
+	ev_io_start(p->sup->loop, &p->report);
+	return pid;
+}
+
+static void os_kill(struct svc *s, int sig, bool group)
+{
+	spawn_signal(s->pid, sig, group);
+}
+
+static const struct svc_os real_os = { .spawn = os_spawn, .kill = os_kill };
+
+/* ---- events into the state machines ---- */
+
+static void deliver(struct program *p, enum svc_event event, const struct svc_exit *exit)
+{
+	svc_handle(&p->svc, event, mono_now(), exit);
+}
+
+static void on_deadline(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop, (void)revents;
+	struct program *p = container_of(w, struct program, timer);
+	p->timer_at = 0;
+	deliver(p, SVC_DEADLINE, NULL);
+	update(p->sup);
+}
+
+/* Arms each program's timer for its state machine's deadline. */
+static void sync_timer(struct program *p)
+{
+	double deadline = p->svc.deadline;
+	if (deadline == p->timer_at)
+		return;
+	ev_timer_stop(p->sup->loop, &p->timer);
+	p->timer_at = deadline;
+	if (deadline > 0) {
+		double delay = deadline - mono_now();
+		ev_timer_set(&p->timer, delay > 0 ? delay : 0, 0);
+		ev_timer_start(p->sup->loop, &p->timer);
+	}
+}
+
+static bool has_process(const struct program *p)
+{
+	return p->svc.pid > 0;
+}
+
+/* The one place that reaps: every child, program or orphan. Returns true
+ * while tend still has children. */
+static bool reap(struct supervisor *sup)
+{
+	for (;;) {
+		int status;
+		pid_t pid = waitpid(-1, &status, WNOHANG);
+		if (pid == 0)
+			return true;
+		if (pid < 0) {
+			if (errno == EINTR)
+				continue;
+			return errno != ECHILD;
+		}
+		struct program *owner = NULL;
+		for (size_t i = 0; i < sup->n && !owner; i++)
+			if (sup->programs[i].svc.pid == pid)
+				owner = &sup->programs[i];
+		if (!owner) {
+			sup->orphans_reaped++;
+			continue;
+		}
+		if (owner->report_fd >= 0)
+			take_report(owner);	/* it is dead: the report, if any, is there */
+		struct svc_exit exit = { .status = status, .exec_errno = owner->exec_errno };
+		deliver(owner, SVC_EXIT, &exit);
+	}
+}
+
+/* ---- starting, in dependency and priority order ---- */
+
+static bool dependency_satisfied(const struct program *d)
+{
+	return d->svc.state == SVC_RUNNING || (d->svc.state == SVC_EXITED && svc_exited_expected(&d->svc));
+}
+
+/* Returns the first dependency that is not satisfied, or NULL. */
+static const struct program *waiting_for(const struct supervisor *sup, const struct program *p)
+{
+	const struct program_config *c = p->svc.cfg;
+	for (size_t d = 0; d < c->ndepends; d++)
+		if (!dependency_satisfied(&sup->programs[c->depends_on[d]]))
+			return &sup->programs[c->depends_on[d]];
+	return NULL;
+}
+
+static void start_free_programs(struct supervisor *sup)
+{
+	for (;;) {
+		unsigned lowest = ~0u;
+		for (size_t i = 0; i < sup->n; i++) {
+			struct program *p = &sup->programs[i];
+			if (p->launched || !p->svc.cfg->autostart)
+				continue;
+			const struct program *dep = waiting_for(sup, p);
+			if (!dep) {
+				if (p->svc.cfg->priority < lowest)
+					lowest = p->svc.cfg->priority;
+			} else if (dep->svc.state == SVC_FATAL && !p->blocked_logged) {
+				p->blocked_logged = true;
+				log_event(LOG_WARN, p->svc.cfg->name, "blocked", LOG_KV(KV_S("waiting_for", dep->svc.cfg->name)),
+					  "not started: its dependency %s is FATAL", dep->svc.cfg->name);
+			}
+		}
+		if (lowest == ~0u)
+			return;
+		/* one step: every free program of the lowest priority, in file order */
+		for (size_t i = 0; i < sup->n; i++) {
+			struct program *p = &sup->programs[i];
+			if (!p->launched && p->svc.cfg->autostart && p->svc.cfg->priority == lowest && !waiting_for(sup, p)) {
+				p->launched = true;
+				deliver(p, SVC_START, NULL);
+			}
+		}
+	}
+}
+
+/* ---- shutting down ---- */
+
+static void begin_shutdown(struct supervisor *sup, int status, const char *why);
+
+static void kill_all_programs(struct supervisor *sup)
+{
+	for (size_t i = 0; i < sup->n; i++)
+		deliver(&sup->programs[i], SVC_KILL, NULL);
+}
+
+static void on_shutdown_timeout(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop, (void)revents;
+	struct supervisor *sup = container_of(w, struct supervisor, shutdown_timer);
+	log_event(LOG_WARN, NULL, "shutdown_timeout", LOG_KV(KV_N("timeout", sup->cfg->shutdown_timeout)),
+		  "shutdown_timeout (%gs) reached; killing everything left", sup->cfg->shutdown_timeout);
+	kill_all_programs(sup);
+	leftovers_signal(sup->pid1, SIGKILL);
+	sup->final_kill_sent = true;
+	ev_timer_stop(loop, &sup->leftover_timer);
+	ev_timer_set(&sup->leftover_timer, FINAL_GRACE, 0);
+	ev_timer_start(loop, &sup->leftover_timer);
+	update(sup);
+}
+
+static void on_leftover_timer(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)revents;
+	struct supervisor *sup = container_of(w, struct supervisor, leftover_timer);
+	if (sup->final_kill_sent) {
+		log_warn("processes still there %gs after SIGKILL; exiting anyway", FINAL_GRACE);
+		ev_break(loop, EVBREAK_ALL);
+		return;
+	}
+	int n = leftovers_signal(sup->pid1, SIGKILL);
+	log_event(LOG_WARN, NULL, "leftovers_killed", LOG_KV(KV_N("count", n)),
+		  "leftover processes did not exit after SIGTERM; sent SIGKILL");
+	sup->final_kill_sent = true;
+	ev_timer_set(&sup->leftover_timer, FINAL_GRACE, 0);
+	ev_timer_start(loop, &sup->leftover_timer);
+}
+
+/* Stop whatever may stop now: nothing that must be gone first is left. */
+static void stop_in_order(struct supervisor *sup)
+{
+	for (size_t i = 0; i < sup->n; i++) {
+		struct program *p = &sup->programs[i];
+		if (p->stop_sent)
+			continue;
+		bool must_wait = false;
+		for (size_t j = 0; j < sup->n && !must_wait; j++)
+			must_wait = j != i && has_process(&sup->programs[j]) && order_stops_before(sup->cfg, j, i);
+		if (must_wait)
+			continue;
+		p->stop_sent = true;
+		deliver(p, SVC_STOP, NULL);
+	}
+}
+
+static void enter_leftovers(struct supervisor *sup)
+{
+	sup->phase = PHASE_LEFTOVERS;
+	if (!reap(sup)) {
+		ev_break(sup->loop, EVBREAK_ALL);	/* nothing left over: exit at once */
+		return;
+	}
+	int n = leftovers_signal(sup->pid1, SIGTERM);
+	log_event(LOG_INFO, NULL, "leftovers", LOG_KV(KV_N("count", n)),
+		  "programs stopped; sending SIGTERM to the processes left over");
+	if (sup->final_kill_sent)
+		return;	/* the final timer is already running */
+	double left = sup->cfg->shutdown_timeout - (mono_now() - sup->shutdown_started);
+	double grace = left < LEFTOVER_GRACE ? left : LEFTOVER_GRACE;
+	ev_timer_set(&sup->leftover_timer, grace > 0 ? grace : 0, 0);
+	ev_timer_start(sup->loop, &sup->leftover_timer);
+}
+
+static void begin_shutdown(struct supervisor *sup, int status, const char *why)
+{
+	if (sup->phase != PHASE_RUNNING)
+		return;
+	sup->phase = PHASE_STOPPING;
+	sup->exit_status = status;
+	sup->shutdown_started = mono_now();
+	log_event(LOG_INFO, NULL, "shutdown", LOG_KV(KV_S("reason", why)), "shutting down (%s)", why);
+	for (size_t i = 0; i < sup->n; i++)
+		sup->programs[i].svc.hold = true;
+	ev_timer_set(&sup->shutdown_timer, sup->cfg->shutdown_timeout, 0);
+	ev_timer_start(sup->loop, &sup->shutdown_timer);
+}
+
+/* ---- after every event: look at the whole table once ---- */
+
+static bool any_process(const struct supervisor *sup)
+{
+	for (size_t i = 0; i < sup->n; i++)
+		if (has_process(&sup->programs[i]))
+			return true;
+	return false;
+}
+
+static void check_fatal(struct supervisor *sup)
+{
+	if (!sup->cfg->exit_on_fatal)
+		return;
+	for (size_t i = 0; i < sup->n; i++) {
+		const struct svc *s = &sup->programs[i].svc;
+		if (s->state == SVC_FATAL && s->cfg->required) {
+			char why[160];
+			snprintf(why, sizeof why, "required program %s is FATAL, last %s %d", s->cfg->name,
+				 s->last_exit_kind == EXIT_SIGNAL ? "signal" : "exit code", s->last_exit_value);
+			begin_shutdown(sup, 1, why);
+			return;
+		}
+	}
+}
+
+/* Single-command mode ends when the command does; tend exits as it did. */
+static void check_single_done(struct supervisor *sup)
+{
+	const struct svc *s = &sup->programs[0].svc;
+	if (s->pid > 0 || s->starts == 0)
+		return;
+	int status = s->last_exit_kind == EXIT_SIGNAL ? 128 + s->last_exit_value : s->last_exit_value;
+	if (sup->phase == PHASE_RUNNING)
+		begin_shutdown(sup, status, "the command exited");
+	sup->exit_status = status;
+}
+
+static void update(struct supervisor *sup)
+{
+	if (sup->mode == MODE_SINGLE)
+		check_single_done(sup);
+	else if (sup->phase == PHASE_RUNNING)
+		check_fatal(sup);
+	if (sup->phase == PHASE_RUNNING)
+		start_free_programs(sup);
+	if (sup->phase == PHASE_STOPPING) {
+		stop_in_order(sup);
+		if (!any_process(sup))
+			enter_leftovers(sup);
+	}
+	for (size_t i = 0; i < sup->n; i++)
+		sync_timer(&sup->programs[i]);
+}
+
+/* ---- signals ---- */
+
+static void forward(struct supervisor *sup, int sig)
+{
+	char names[512] = "";
+	size_t used = 0;
+	for (size_t i = 0; i < sup->n; i++) {
+		struct program *p = &sup->programs[i];
+		if (!has_process(p) || !(p->svc.cfg->forward_signals & (UINT64_C(1) << sig)))
+			continue;
+		spawn_signal(p->svc.pid, sig, p->svc.cfg->stopasgroup);
+		if (used < sizeof names)
+			used += (size_t)snprintf(names + used, sizeof names - used, "%s%s", used ? ", " : "",
+						 p->svc.cfg->name);
+	}
+	if (used)
+		log_event(LOG_INFO, NULL, "signal", LOG_KV(KV_S("signal", signal_name(sig)), KV_S("programs", names)),
+			  "SIG%s forwarded to %s", signal_name(sig), names);
+	else
+		log_event(LOG_INFO, NULL, "signal", LOG_KV(KV_S("signal", signal_name(sig))),
+			  "SIG%s received; no running program takes it", signal_name(sig));
+}
+
+static void on_signal(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	(void)loop, (void)revents;
+	struct supervisor *sup = w->data;
+	int sig = w->signum;
+	bool stop_signal = sig == SIGTERM || sig == SIGINT || sig == SIGQUIT;
+
+	if (sig == SIGCHLD) {
+		bool children = reap(sup);
+		if (sup->phase == PHASE_LEFTOVERS && !children)
+			ev_break(loop, EVBREAK_ALL);
+	} else if (sup->mode == MODE_SINGLE) {
+		struct program *p = &sup->programs[0];
+		if (stop_signal && sup->phase == PHASE_RUNNING) {
+			/* stopsignal is the signal received: it is what gets forwarded */
+			sup->cfg->programs[0].stopsignal = sig;
+			begin_shutdown(sup, 0, signal_name(sig));
+		} else {
+			spawn_signal(p->svc.pid, sig, false);
+		}
+	} else if (stop_signal) {
+		if (sup->phase == PHASE_RUNNING) {
+			char why[32];
+			snprintf(why, sizeof why, "SIG%s", signal_name(sig));
+			begin_shutdown(sup, 0, why);
+		} else if (sig != SIGQUIT) {
+			log_event(LOG_WARN, NULL, "kill_all", NULL, "second SIG%s: killing every program now",
+				  signal_name(sig));
+			kill_all_programs(sup);
+		}
+	} else if (sig == SIGHUP || sig == SIGUSR1 || sig == SIGUSR2 || sig == SIGWINCH) {
+		forward(sup, sig);
+	}
+	/* anything else (TSTP, TTIN, TTOU, PIPE): caught so that it does nothing */
+	update(sup);
+}
+
+/* Every signal tend catches. In single-command mode all but the fault
+ * signals (they are about tend itself) are passed on, as tini does. */
+static bool watched(enum run_mode mode, int sig)
+{
+	switch (sig) {
+	case SIGKILL: case SIGSTOP: case SIGSEGV: case SIGBUS: case SIGILL: case SIGFPE: case SIGABRT:
+	case SIGTRAP: case SIGSYS:
+		return false;
+	case SIGCHLD: case SIGTERM: case SIGINT: case SIGQUIT: case SIGHUP: case SIGUSR1: case SIGUSR2:
+	case SIGWINCH: case SIGTSTP: case SIGTTIN: case SIGTTOU: case SIGPIPE:
+		return true;
+	default:
+		return mode == MODE_SINGLE && (sig < 32 || (sig >= SIGRTMIN && sig <= SIGRTMAX));
+	}
+}
+
+static bool watch_signals(struct supervisor *sup)
+{
+	sup->signals = calloc(NSIG, sizeof *sup->signals);
+	if (!sup->signals)
+		return false;
+	for (int sig = 1; sig < NSIG; sig++) {
+		if (!watched(sup->mode, sig))
+			continue;
+		ev_signal *w = &sup->signals[sup->nsignals++];
+		ev_signal_init(w, on_signal, sig);
+		w->data = sup;
+		ev_signal_start(sup->loop, w);
+	}
+	return true;
+}
+
+int supervisor_run(struct config *cfg, enum run_mode mode)
+{
+	struct supervisor sup = { .cfg = cfg, .mode = mode, .n = cfg->nprograms };
+
+	sup.pid1 = getpid() == 1;
+	/* not PID 1: orphans of our programs must still come to us */
+	if (!sup.pid1 && prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
+		log_warn("cannot become the child subreaper: %s; orphans will not be reaped", strerror(errno));
+	/* signalfd: signals arrive as events in the loop, never interrupting it */
+	sup.loop = ev_loop_new(EVBACKEND_EPOLL | EVFLAG_SIGNALFD | EVFLAG_NOENV);
+	if (!sup.loop)
+		fatal(1, "cannot create the event loop");
+	sup.programs = calloc(sup.n + 1, sizeof *sup.programs);
+	if (!sup.programs || !watch_signals(&sup))
+		fatal(1, "out of memory");
+	for (size_t i = 0; i < sup.n; i++) {
+		struct program *p = &sup.programs[i];
+		if (!svc_init(&p->svc, &cfg->programs[i], &real_os))
+			fatal(1, "out of memory");
+		p->sup = &sup;
+		p->index = i;
+		p->report_fd = -1;
+		ev_init(&p->timer, on_deadline);
+	}
+	ev_init(&sup.shutdown_timer, on_shutdown_timeout);
+	ev_init(&sup.leftover_timer, on_leftover_timer);
+
+	log_event(LOG_INFO, NULL, "boot", LOG_KV(KV_N("pid", getpid()), KV_N("programs", sup.n)),
+		  "starting %zu program%s%s", sup.n, sup.n == 1 ? "" : "s", sup.pid1 ? " as PID 1" : "");
+	/* from here on tend may not die: errors are logged and lived with */
+	update(&sup);
+	ev_run(sup.loop, 0);
+
+	log_event(LOG_INFO, NULL, "exit", LOG_KV(KV_N("status", sup.exit_status)), "exiting with status %d",
+		  sup.exit_status);
+	for (size_t i = 0; i < sup.n; i++) {
+		close_report(&sup.programs[i]);
+		svc_free(&sup.programs[i].svc);
+	}
+	free(sup.programs);
+	free(sup.signals);
+	ev_loop_destroy(sup.loop);
+	return sup.exit_status;
+}

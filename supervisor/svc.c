@@ -1,0 +1,307 @@
+#include "svc.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "log.h"
+#include "signames.h"
+
+static const char *const state_names[SVC_NSTATES] = {
+	[SVC_STOPPED] = "STOPPED", [SVC_STARTING] = "STARTING", [SVC_RUNNING] = "RUNNING",
+	[SVC_BACKOFF] = "BACKOFF", [SVC_STOPPING] = "STOPPING", [SVC_EXITED] = "EXITED",
+	[SVC_FATAL] = "FATAL",
+};
+
+const char *svc_state_name(enum svc_state state)
+{
+	return state < SVC_NSTATES ? state_names[state] : "?";
+}
+
+bool svc_init(struct svc *s, const struct program_config *cfg, const struct svc_os *os)
+{
+	memset(s, 0, sizeof *s);
+	s->cfg = cfg;
+	s->os = os;
+	s->state = SVC_STOPPED;
+	if (cfg->restart_limit > 0) {
+		s->restart_times = malloc(cfg->restart_limit * sizeof *s->restart_times);
+		if (!s->restart_times)
+			return false;
+		for (unsigned i = 0; i < cfg->restart_limit; i++)
+			s->restart_times[i] = -INFINITY;
+	}
+	return true;
+}
+
+void svc_free(struct svc *s)
+{
+	free(s->restart_times);
+	s->restart_times = NULL;
+}
+
+unsigned svc_restarts(const struct svc *s)
+{
+	return s->starts > 0 ? s->starts - 1 : 0;
+}
+
+double svc_backoff_delay(const struct program_config *cfg, unsigned failed_starts)
+{
+	double delay = cfg->backoff;
+	for (unsigned i = 1; i < failed_starts && delay < cfg->backoff_max; i++)
+		delay *= 2;
+	return delay < cfg->backoff_max ? delay : cfg->backoff_max;
+}
+
+bool svc_exited_expected(const struct svc *s)
+{
+	return s->last_exit_kind == EXIT_CODE && s->cfg->exitcodes[s->last_exit_value];
+}
+
+/* ---- logging: one line per transition, the new state in the JSON form ---- */
+
+static void describe_exit(const struct svc *s, char *buf, size_t n)
+{
+	if (s->last_exit_kind == EXIT_SIGNAL)
+		snprintf(buf, n, "killed by signal %s", signal_name(s->last_exit_value));
+	else
+		snprintf(buf, n, "exited with code %d", s->last_exit_value);
+}
+
+static void note(const struct svc *s, enum log_level level, const char *event, bool with_exit,
+		 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static void note(const struct svc *s, enum log_level level, const char *event, bool with_exit,
+		 const char *fmt, ...)
+{
+	if (!log_enabled(level))
+		return;
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	const char *exit_key = s->last_exit_kind == EXIT_SIGNAL ? "signal" : "code";
+	const char *sig = s->last_exit_kind == EXIT_SIGNAL ? signal_name(s->last_exit_value) : NULL;
+	if (with_exit && sig)
+		log_event(level, s->cfg->name, event,
+			  LOG_KV(KV_S("state", svc_state_name(s->state)), KV_N("pid", s->pid), KV_S(exit_key, sig)),
+			  "%s", msg);
+	else if (with_exit)
+		log_event(level, s->cfg->name, event,
+			  LOG_KV(KV_S("state", svc_state_name(s->state)), KV_N("pid", s->pid),
+				 KV_N(exit_key, s->last_exit_value)),
+			  "%s", msg);
+	else
+		log_event(level, s->cfg->name, event,
+			  LOG_KV(KV_S("state", svc_state_name(s->state)), KV_N("pid", s->pid)), "%s", msg);
+}
+
+/* ---- actions ---- */
+
+typedef void svc_action(struct svc *s, double now, const struct svc_exit *e);
+
+static void record_exit(struct svc *s, const struct svc_exit *e)
+{
+	if (WIFSIGNALED(e->status)) {
+		s->last_exit_kind = EXIT_SIGNAL;
+		s->last_exit_value = WTERMSIG(e->status);
+	} else {
+		s->last_exit_kind = EXIT_CODE;
+		s->last_exit_value = WEXITSTATUS(e->status);
+	}
+}
+
+static void fail_start(struct svc *s, double now, const char *what);
+
+static void spawn(struct svc *s, double now, const struct svc_exit *e)
+{
+	(void)e;
+	pid_t pid = s->os->spawn(s);
+	if (pid < 0) {
+		char what[160];
+		snprintf(what, sizeof what, "could not be started: %s", strerror(errno));
+		fail_start(s, now, what);
+		return;
+	}
+	s->pid = pid;
+	s->starts++;
+	s->spawned_at = now;
+	if (s->cfg->startsecs > 0) {
+		s->state = SVC_STARTING;
+		s->deadline = now + s->cfg->startsecs;
+		note(s, LOG_INFO, "start", false, "started with pid %d", (int)pid);
+	} else {
+		s->state = SVC_RUNNING;
+		s->deadline = 0;
+		s->failed_starts = 0;
+		note(s, LOG_INFO, "start", false, "started with pid %d; running", (int)pid);
+	}
+}
+
+static void spawn_after_fatal(struct svc *s, double now, const struct svc_exit *e)
+{
+	s->failed_starts = 0;	/* a start on request gets a fresh set of retries */
+	spawn(s, now, e);
+}
+
+/* A start failed (exit before startsecs, or no process at all). */
+static void fail_start(struct svc *s, double now, const char *what)
+{
+	s->pid = 0;
+	s->failed_starts++;
+	if (s->hold) {
+		s->state = SVC_EXITED;
+		s->deadline = 0;
+		note(s, LOG_INFO, "exit", true, "%s; not restarted (shutting down)", what);
+	} else if (s->failed_starts > s->cfg->startretries) {
+		s->state = SVC_FATAL;
+		s->deadline = 0;
+		note(s, LOG_ERROR, "fatal", true, "%s; giving up after %u failed start%s (FATAL)", what,
+		     s->failed_starts, s->failed_starts == 1 ? "" : "s");
+	} else {
+		double delay = svc_backoff_delay(s->cfg, s->failed_starts);
+		s->state = SVC_BACKOFF;
+		s->deadline = now + delay;
+		note(s, LOG_INFO, "exit", true, "%s; restart %u of %u in %gs", what, s->failed_starts,
+		     s->cfg->startretries, delay);
+	}
+}
+
+static void start_failed(struct svc *s, double now, const struct svc_exit *e)
+{
+	char what[96];
+	record_exit(s, e);
+	describe_exit(s, what, sizeof what);
+	fail_start(s, now, what);
+}
+
+static void start_succeeded(struct svc *s, double now, const struct svc_exit *e)
+{
+	(void)e;
+	s->state = SVC_RUNNING;
+	s->deadline = 0;
+	s->failed_starts = 0;
+	note(s, LOG_INFO, "running", false, "running (up %.1fs)", now - s->spawned_at);
+}
+
+/* restart_limit: true when one more automatic restart now would exceed it. */
+static bool restart_limit_reached(const struct svc *s, double now)
+{
+	unsigned recent = 0;
+	for (unsigned i = 0; i < s->cfg->restart_limit; i++)
+		recent += now - s->restart_times[i] < s->cfg->restart_window;
+	return s->cfg->restart_limit > 0 && recent >= s->cfg->restart_limit;
+}
+
+static void running_exited(struct svc *s, double now, const struct svc_exit *e)
+{
+	char what[96];
+	if (e->exec_errno) {	/* startsecs = 0, but it never ran: a failed start */
+		start_failed(s, now, e);
+		return;
+	}
+	record_exit(s, e);
+	describe_exit(s, what, sizeof what);
+	s->pid = 0;
+	bool expected = svc_exited_expected(s);
+	enum autorestart policy = s->cfg->autorestart;
+	bool restart = !s->hold && (policy == AUTORESTART_TRUE || (policy == AUTORESTART_UNEXPECTED && !expected));
+	if (!restart) {
+		s->state = SVC_EXITED;
+		note(s, expected ? LOG_INFO : LOG_WARN, "exit", true, "%s (%s); not restarted", what,
+		     expected ? "expected" : "unexpected");
+		return;
+	}
+	if (restart_limit_reached(s, now)) {
+		s->state = SVC_FATAL;
+		note(s, LOG_ERROR, "fatal", true, "%s; restart limit reached (%u in %gs), giving up (FATAL)", what,
+		     s->cfg->restart_limit, s->cfg->restart_window);
+		return;
+	}
+	if (s->cfg->restart_limit > 0) {
+		s->restart_times[s->restart_next] = now;
+		s->restart_next = (s->restart_next + 1) % s->cfg->restart_limit;
+	}
+	note(s, LOG_INFO, "exit", true, "%s; restarting", what);
+	s->failed_starts = 0;
+	spawn(s, now, e);
+}
+
+static void stop(struct svc *s, double now, const struct svc_exit *e)
+{
+	(void)e;
+	s->os->kill(s, s->cfg->stopsignal, s->cfg->stopasgroup);
+	s->state = SVC_STOPPING;
+	s->deadline = now + s->cfg->stopwaitsecs;
+	note(s, LOG_INFO, "stop", false, "stopping with signal %s", signal_name(s->cfg->stopsignal));
+}
+
+static void kill_now(struct svc *s, double now, const struct svc_exit *e)
+{
+	(void)now, (void)e;
+	s->os->kill(s, SIGKILL, s->cfg->killasgroup);
+	s->state = SVC_STOPPING;
+	s->deadline = 0;
+	note(s, LOG_WARN, "kill", false, "sending SIGKILL");
+}
+
+static void stop_timed_out(struct svc *s, double now, const struct svc_exit *e)
+{
+	(void)now, (void)e;
+	s->os->kill(s, SIGKILL, s->cfg->killasgroup);
+	s->deadline = 0;
+	note(s, LOG_WARN, "kill", false, "still running %gs after %s; sending SIGKILL", s->cfg->stopwaitsecs,
+	     signal_name(s->cfg->stopsignal));
+}
+
+static void stopped(struct svc *s, double now, const struct svc_exit *e)
+{
+	(void)now;
+	char what[96];
+	record_exit(s, e);
+	describe_exit(s, what, sizeof what);
+	s->pid = 0;
+	s->state = SVC_STOPPED;
+	s->deadline = 0;
+	bool killed = s->last_exit_kind == EXIT_SIGNAL && s->last_exit_value == SIGKILL;
+	note(s, killed ? LOG_WARN : LOG_INFO, "stopped", true, "stopped (%s)", what);
+}
+
+static void cancel_retry(struct svc *s, double now, const struct svc_exit *e)
+{
+	(void)now, (void)e;
+	s->state = SVC_STOPPED;
+	s->deadline = 0;
+	note(s, LOG_INFO, "stopped", false, "retry cancelled; stopped");
+}
+
+static void impossible(struct svc *s, double now, const struct svc_exit *e)
+{
+	(void)now, (void)e;
+	note(s, LOG_WARN, "bug", false, "unexpected process exit in state %s; ignored", svc_state_name(s->state));
+}
+
+/* What each event does in each state. NULL: the event changes nothing there
+ * (a stop of a stopped program, a start of a running one). */
+static svc_action *const transitions[SVC_NSTATES][SVC_NEVENTS] = {
+	/*                 START              STOP          KILL          EXIT            DEADLINE */
+	[SVC_STOPPED]  = { spawn,             NULL,         NULL,         impossible,     NULL },
+	[SVC_STARTING] = { NULL,              stop,         kill_now,     start_failed,   start_succeeded },
+	[SVC_RUNNING]  = { NULL,              stop,         kill_now,     running_exited, NULL },
+	[SVC_BACKOFF]  = { NULL,              cancel_retry, cancel_retry, impossible,     spawn },
+	[SVC_STOPPING] = { NULL,              NULL,         kill_now,     stopped,        stop_timed_out },
+	[SVC_EXITED]   = { spawn,             NULL,         NULL,         impossible,     NULL },
+	[SVC_FATAL]    = { spawn_after_fatal, NULL,         NULL,         impossible,     NULL },
+};
+
+void svc_handle(struct svc *s, enum svc_event event, double now, const struct svc_exit *exit)
+{
+	svc_action *action = transitions[s->state][event];
+	if (action)
+		action(s, now, exit);
+}

@@ -1,0 +1,78 @@
+/* One supervised program as a state machine (SPEC §3). Events come in
+ * (start, stop, kill, exit, deadline), the table in svc.c picks the action.
+ * The machine never touches the OS or the clock itself: `now` is passed in,
+ * and processes are made and signalled through struct svc_os, so unit tests
+ * drive every transition with a fake clock and a fake spawner. */
+#ifndef TEND_SVC_H
+#define TEND_SVC_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "config.h"
+
+enum svc_state {
+	SVC_STOPPED,	/* not started, or stopped on request */
+	SVC_STARTING,	/* spawned, startsecs not yet elapsed */
+	SVC_RUNNING,
+	SVC_BACKOFF,	/* a start failed; waiting to retry */
+	SVC_STOPPING,	/* stop signal sent */
+	SVC_EXITED,	/* exited and not restarted, per autorestart */
+	SVC_FATAL,	/* startretries used up, or restart_limit exceeded */
+	SVC_NSTATES
+};
+
+enum svc_event {
+	SVC_START,	/* start it (at boot, or on request) */
+	SVC_STOP,	/* stop it gracefully: stopsignal, SIGKILL after stopwaitsecs */
+	SVC_KILL,	/* SIGKILL now (second TERM, shutdown_timeout) */
+	SVC_EXIT,	/* its process was reaped */
+	SVC_DEADLINE,	/* svc.deadline has come */
+	SVC_NEVENTS
+};
+
+struct svc;
+
+struct svc_os {
+	/* Makes the process. Returns its pid, or -1 with errno set. */
+	pid_t (*spawn)(struct svc *s);
+	/* Sends sig to the process, or to its process group. */
+	void (*kill)(struct svc *s, int sig, bool group);
+};
+
+/* What the reaper learned about an exit. */
+struct svc_exit {
+	int status;		/* as from waitpid */
+	int exec_errno;		/* nonzero: the command could not be executed */
+};
+
+enum exit_kind { EXIT_NONE, EXIT_CODE, EXIT_SIGNAL };
+
+struct svc {
+	const struct program_config *cfg;
+	const struct svc_os *os;
+	enum svc_state state;
+	pid_t pid;		/* 0 while there is no process */
+	double spawned_at;
+	double deadline;	/* 0: none; else when SVC_DEADLINE is due */
+	unsigned failed_starts;	/* consecutive failed starts */
+	unsigned starts;	/* every spawn; restarts = starts - 1 */
+	enum exit_kind last_exit_kind;
+	int last_exit_value;	/* exit code or signal number */
+	bool hold;		/* shutting down: never restart */
+	double *restart_times;	/* ring of the last restart_limit automatic restarts */
+	unsigned restart_next;
+};
+
+bool svc_init(struct svc *s, const struct program_config *cfg, const struct svc_os *os);
+void svc_free(struct svc *s);
+void svc_handle(struct svc *s, enum svc_event event, double now, const struct svc_exit *exit);
+
+const char *svc_state_name(enum svc_state state);
+unsigned svc_restarts(const struct svc *s);
+/* The delay before retry number `failed_starts` (1 = first retry). */
+double svc_backoff_delay(const struct program_config *cfg, unsigned failed_starts);
+/* Exited with an expected code: a finished one-shot task. */
+bool svc_exited_expected(const struct svc *s);
+
+#endif
