@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "expand.h"
 #include "order.h"
@@ -88,6 +89,7 @@ struct section {
 	char *name;		/* between the brackets, trimmed; "" before any header */
 	int line;
 	bool broken;		/* a header without ]: its keys are not checked */
+	bool dropped_line;	/* a line too long to read: its key is unknown */
 	struct entry *entries;
 	size_t nentries;
 };
@@ -183,10 +185,12 @@ static char *read_line(char *str, int num, void *stream)
 	l->lineno++;
 	/* inih needs room for the line, "\n" and "\0"; a longer line would be
 	 * split by it into two lines: refuse it instead of misreading it. */
-	if (len + 3 > (size_t)num) {
+	if (len + 2 > (size_t)num) {
 		diag_add(l->diags, l->lineno, false,
 			 "line too long (%zu characters, at most %d): continue a long value on indented lines",
-			 len, num - 3);
+			 len, num - 2);
+		if (l->nsections > 0)
+			l->sections[l->nsections - 1].dropped_line = true;
 		l->indented = false;
 		str[0] = '\0';
 		return str;
@@ -215,14 +219,22 @@ static int on_value(void *user, const char *section, const char *name, const cha
 				 e->key);
 			return 1;
 		}
+		/* inih 55 leaves an inline comment on a continuation line: cut it
+		 * there too, as on the key's own line */
+		size_t len = 0;
+		while (value[len] && !(value[len] == ';' && len > 0 && isspace((unsigned char)value[len - 1])))
+			len++;
+		while (len > 0 && isspace((unsigned char)value[len - 1]))
+			len--;
 		size_t old = strlen(e->value);
-		char *v = realloc(e->value, old + strlen(value) + 2);
+		char *v = realloc(e->value, old + len + 2);
 		if (!v) {
 			l->oom = true;
 			return 1;
 		}
 		v[old] = ' ';
-		strcpy(v + old + 1, value);
+		memcpy(v + old + 1, value, len);
+		v[old + 1 + len] = '\0';
 		e->value = v;
 		return 1;
 	}
@@ -405,7 +417,7 @@ static bool looks_like_key(const char *text)
 static const struct key_spec *find_key(const struct key_spec *keys, size_t n, const char *name)
 {
 	for (size_t i = 0; i < n; i++)
-		if (strcmp(keys[i].name, name) == 0)
+		if (strcasecmp(keys[i].name, name) == 0)	/* as supervisord's parser */
 			return &keys[i];
 	return NULL;
 }
@@ -497,7 +509,7 @@ static void apply_section(struct loader *l, const struct section *s, const char 
 		const struct entry *e = &s->entries[i];
 		bool repeated = false;
 		for (size_t j = 0; j < i && !repeated; j++) {
-			if (strcmp(s->entries[j].key, e->key) == 0) {
+			if (strcasecmp(s->entries[j].key, e->key) == 0) {
 				diag_add(l->diags, e->line, false, "%s %s: set twice (first on line %d)", label, e->key,
 					 s->entries[j].line);
 				repeated = true;
@@ -509,7 +521,7 @@ static void apply_section(struct loader *l, const struct section *s, const char 
 		if (!k) {
 			bool supervisord_only = false;
 			for (size_t j = 0; draft && j < NKEYS(supervisord_only_keys); j++)
-				supervisord_only |= strcmp(e->key, supervisord_only_keys[j]) == 0;
+				supervisord_only |= strcasecmp(e->key, supervisord_only_keys[j]) == 0;
 			const char *hint = nearest_key(keys, nkeys, e->key);
 			if (supervisord_only)
 				diag_add(l->diags, e->line, true, "%s %s: a supervisord key that tend does not use; ignored",
@@ -708,7 +720,11 @@ static struct config *build(struct loader *l, const char *name)
 			char label[PROGRAM_NAME_MAX + 16];
 			snprintf(label, sizeof label, "[%s]", s->name);
 			apply_section(l, s, label, program_keys, NKEYS(program_keys), d, d);
-			if (!d->p.command)
+			/* a command that is there but wrong has its own error already */
+			bool has_command = false;
+			for (size_t j = 0; j < s->nentries; j++)
+				has_command |= strcasecmp(s->entries[j].key, "command") == 0;
+			if (!has_command && !s->dropped_line)
 				diag_add(l->diags, s->line, false, "[%s]: command is missing", s->name);
 		} else {
 			const char *hint = strncmp(s->name, "program", 7) == 0 ? " (a program is [program:NAME])" : "";
@@ -771,7 +787,8 @@ struct config *config_load_string(const char *text, const char *name, struct dia
 		l.oom = true;
 	struct config *cfg = build(&l, name);
 	loader_free(&l);
-	qsort(diags->items, diags->count, sizeof *diags->items, diag_by_line);
+	if (diags->count > 1)	/* qsort(NULL, 0, ...) is undefined (UBSan aborts) */
+		qsort(diags->items, diags->count, sizeof *diags->items, diag_by_line);
 	return cfg;
 }
 

@@ -50,8 +50,16 @@ static void child_setup(const struct program_config *cfg, int report_fd)
 	/* still blocked here: SIGTTOU cannot stop us from taking the terminal */
 	if (cfg->tty_foreground && isatty(STDIN_FILENO) && tcsetpgrp(STDIN_FILENO, getpid()) < 0)
 		child_fail(report_fd, STEP_TERMINAL);
-	for (int sig = 1; sig < NSIG; sig++)
-		signal(sig, SIG_DFL);	/* ignored signals would survive the exec */
+	for (int sig = 1; sig < NSIG; sig++) {
+		/* ignored signals would survive the exec */
+		if (signal(sig, SIG_DFL) == SIG_ERR && sig != SIGKILL && sig != SIGSTOP) {
+			/* glibc refuses its own signals (32, 33), which may have come
+			 * ignored from tend's parent (GNU make does that): ask the
+			 * kernel. An all-zero struct sigaction is SIG_DFL. */
+			unsigned long dfl[8] = { 0 };
+			syscall(SYS_rt_sigaction, sig, dfl, NULL, (size_t)(NSIG - 1) / 8);
+		}
+	}
 	if (cfg->umask >= 0)
 		umask((mode_t)cfg->umask);
 	if (cfg->directory && chdir(cfg->directory) < 0)

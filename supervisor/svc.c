@@ -136,16 +136,18 @@ static void spawn(struct svc *s, double now, const struct svc_exit *e)
 		s->deadline = now + s->cfg->startsecs;
 		note(s, LOG_INFO, "start", false, "started with pid %d", (int)pid);
 	} else {
+		/* failed_starts is kept: an exec failure may still come back
+		 * (running_exited); an exit after a real run resets it */
 		s->state = SVC_RUNNING;
 		s->deadline = 0;
-		s->failed_starts = 0;
 		note(s, LOG_INFO, "start", false, "started with pid %d; running", (int)pid);
 	}
 }
 
-static void spawn_after_fatal(struct svc *s, double now, const struct svc_exit *e)
+/* A start at boot or on request gets a fresh set of retries. */
+static void start_fresh(struct svc *s, double now, const struct svc_exit *e)
 {
-	s->failed_starts = 0;	/* a start on request gets a fresh set of retries */
+	s->failed_starts = 0;
 	spawn(s, now, e);
 }
 
@@ -208,6 +210,7 @@ static void running_exited(struct svc *s, double now, const struct svc_exit *e)
 	record_exit(s, e);
 	describe_exit(s, what, sizeof what);
 	s->pid = 0;
+	s->failed_starts = 0;	/* it did run: the start had succeeded */
 	bool expected = svc_exited_expected(s);
 	enum autorestart policy = s->cfg->autorestart;
 	bool restart = !s->hold && (policy == AUTORESTART_TRUE || (policy == AUTORESTART_UNEXPECTED && !expected));
@@ -228,7 +231,6 @@ static void running_exited(struct svc *s, double now, const struct svc_exit *e)
 		s->restart_next = (s->restart_next + 1) % s->cfg->restart_limit;
 	}
 	note(s, LOG_INFO, "exit", true, "%s; restarting", what);
-	s->failed_starts = 0;
 	spawn(s, now, e);
 }
 
@@ -280,6 +282,15 @@ static void cancel_retry(struct svc *s, double now, const struct svc_exit *e)
 	note(s, LOG_INFO, "stopped", false, "retry cancelled; stopped");
 }
 
+static void retry(struct svc *s, double now, const struct svc_exit *e)
+{
+	if (s->hold) {	/* shutting down: the retry is not made */
+		cancel_retry(s, now, e);
+		return;
+	}
+	spawn(s, now, e);
+}
+
 static void impossible(struct svc *s, double now, const struct svc_exit *e)
 {
 	(void)now, (void)e;
@@ -289,14 +300,14 @@ static void impossible(struct svc *s, double now, const struct svc_exit *e)
 /* What each event does in each state. NULL: the event changes nothing there
  * (a stop of a stopped program, a start of a running one). */
 static svc_action *const transitions[SVC_NSTATES][SVC_NEVENTS] = {
-	/*                 START              STOP          KILL          EXIT            DEADLINE */
-	[SVC_STOPPED]  = { spawn,             NULL,         NULL,         impossible,     NULL },
-	[SVC_STARTING] = { NULL,              stop,         kill_now,     start_failed,   start_succeeded },
-	[SVC_RUNNING]  = { NULL,              stop,         kill_now,     running_exited, NULL },
-	[SVC_BACKOFF]  = { NULL,              cancel_retry, cancel_retry, impossible,     spawn },
-	[SVC_STOPPING] = { NULL,              NULL,         kill_now,     stopped,        stop_timed_out },
-	[SVC_EXITED]   = { spawn,             NULL,         NULL,         impossible,     NULL },
-	[SVC_FATAL]    = { spawn_after_fatal, NULL,         NULL,         impossible,     NULL },
+	/*                 START         STOP          KILL          EXIT            DEADLINE */
+	[SVC_STOPPED]  = { start_fresh,  NULL,         NULL,         impossible,     NULL },
+	[SVC_STARTING] = { NULL,         stop,         kill_now,     start_failed,   start_succeeded },
+	[SVC_RUNNING]  = { NULL,         stop,         kill_now,     running_exited, NULL },
+	[SVC_BACKOFF]  = { NULL,         cancel_retry, cancel_retry, impossible,     retry },
+	[SVC_STOPPING] = { NULL,         NULL,         kill_now,     stopped,        stop_timed_out },
+	[SVC_EXITED]   = { start_fresh,  NULL,         NULL,         impossible,     NULL },
+	[SVC_FATAL]    = { start_fresh,  NULL,         NULL,         impossible,     NULL },
 };
 
 void svc_handle(struct svc *s, enum svc_event event, double now, const struct svc_exit *exit)

@@ -194,8 +194,9 @@ bool value_forward_signals(const char *s, uint64_t *out, char *err, size_t n)
 		if (sig != SIGHUP && sig != SIGUSR1 && sig != SIGUSR2 && sig != SIGWINCH) {
 			snprintf(err, n, "\"%s\" cannot be forwarded (only %s)", *p, FORWARDABLE_SIGNALS);
 			ok = false;
+		} else {
+			mask |= UINT64_C(1) << sig;	/* only here: sig may be 64 */
 		}
-		mask |= UINT64_C(1) << sig;
 	}
 	value_list_free(list);
 	if (ok)
@@ -266,6 +267,13 @@ bool value_environment(const char *s, char ***out, char *err, size_t n)
 		}
 		if (*p == ',')
 			p++;
+		for (size_t i = 0; i < count; i++) {
+			size_t klen = (size_t)(key_end - key);
+			if (strncmp(list[i], key, klen) == 0 && list[i][klen] == '=') {
+				snprintf(err, n, "%.*s is set twice", (int)klen, key);
+				goto fail;
+			}
+		}
 		char *item = malloc((size_t)(key_end - key) + len + 2);
 		if (!item)
 			goto oom;
