@@ -470,9 +470,20 @@ static bool watch_signals(struct supervisor *sup)
 	sup->signals = calloc(NSIG, sizeof *sup->signals);
 	if (!sup->signals)
 		return false;
+	/* Blocked first, so that none can act between the two steps below;
+	 * signalfd reads them while blocked. */
+	sigset_t set;
+	sigemptyset(&set);
+	for (int sig = 1; sig < NSIG; sig++)
+		if (watched(sup->mode, sig))
+			sigaddset(&set, sig);
+	sigprocmask(SIG_BLOCK, &set, NULL);
 	for (int sig = 1; sig < NSIG; sig++) {
 		if (!watched(sup->mode, sig))
 			continue;
+		/* an inherited SIG_IGN (a background job gets SIGINT ignored)
+		 * would discard the signal before signalfd could read it */
+		signal(sig, SIG_DFL);
 		ev_signal *w = &sup->signals[sup->nsignals++];
 		ev_signal_init(w, on_signal, sig);
 		w->data = sup;

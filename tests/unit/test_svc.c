@@ -1166,12 +1166,33 @@ static void test_state_names(void **state)
 	assert_string_equal(svc_state_name(SVC_NSTATES), "?");
 }
 
+/* A stop during the retries, then a start on request: a fresh set of
+ * retries, not the one failure left of the old count. */
+static void start_after_stop_resets_retries(void **state)
+{
+	struct fx *f = *state;
+	f->cfg.startretries = 2;
+	to_backoff(f);
+	fire_deadline(f);
+	after(f, 0.5);
+	exit_code(f, 1);
+	assert_int_equal(f->s.failed_starts, 2);
+	handle(f, SVC_STOP);
+	assert_int_equal(f->s.state, SVC_STOPPED);
+	handle(f, SVC_START);
+	after(f, 0.5);
+	exit_code(f, 1);
+	assert_int_equal(f->s.state, SVC_BACKOFF);
+	assert_int_equal(f->s.failed_starts, 1);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
 {
 	log_setup(LOG_ERROR, LOG_TEXT);
 	const struct CMUnitTest tests[] = {
+		T(start_after_stop_resets_retries),
 		T(test_defaults_are_the_spec_defaults),
 		T(test_init_is_stopped),
 		/* STOPPED */

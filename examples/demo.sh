@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# make demo: nginx and a worker under tend, as PID 1 of a new PID namespace.
+set -euo pipefail
+tend=$(realpath "${1:-build/tend}")
+here=$(cd "$(dirname "$0")" && pwd)
+export DEMO_DIR
+DEMO_DIR=$(mktemp -d /tmp/tend-demo.XXXXXX)
+chmod 755 "$DEMO_DIR"	# nginx workers run as an unprivileged user
+mkdir -p "$DEMO_DIR"/{html,tmp}
+cp "$here/demo/nginx.conf" "$DEMO_DIR/"
+cat > "$DEMO_DIR/html/index.html" <<'HTML'
+<!doctype html><title>tend demo</title><h1>Served by nginx, supervised by tend</h1>
+HTML
+
+cat <<MSG
+tend demo: nginx on http://127.0.0.1:8080/ and a worker, under tend as PID 1.
+
+From another terminal, try:
+  curl http://127.0.0.1:8080/
+  kill -HUP \$(cat /proc/$$/task/$$/children)     # tend forwards HUP: nginx reloads
+  kill -TERM \$(cat /proc/$$/task/$$/children)    # graceful shutdown: nginx (QUIT) first, then the worker
+
+Ctrl-C here shuts down gracefully too. Config: examples/demo/tend.ini
+MSG
+# exec: the shell's pid becomes unshare's, so the line above names tend's parent
+exec unshare --pid --fork --mount-proc "$tend" -c "$here/demo/tend.ini"
