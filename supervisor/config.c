@@ -292,6 +292,7 @@ struct program_draft {
 	char **depends_names;
 	int depends_line;
 	int stopwaitsecs_line;
+	bool command_misspelt;	/* an unknown key was taken for "command" */
 };
 
 #define P(field) offsetof(struct program_draft, p.field)
@@ -531,6 +532,8 @@ static void apply_section(struct loader *l, const struct section *s, const char 
 					 e->key, hint);
 			else
 				diag_add(l->diags, e->line, false, "%s unknown key \"%s\"", label, e->key);
+			if (draft && hint && strcmp(hint, "command") == 0)
+				draft->command_misspelt = true;
 			continue;
 		}
 		char err[384];
@@ -724,7 +727,7 @@ static struct config *build(struct loader *l, const char *name)
 			bool has_command = false;
 			for (size_t j = 0; j < s->nentries; j++)
 				has_command |= strcasecmp(s->entries[j].key, "command") == 0;
-			if (!has_command && !s->dropped_line)
+			if (!has_command && !s->dropped_line && !d->command_misspelt)
 				diag_add(l->diags, s->line, false, "[%s]: command is missing", s->name);
 		} else {
 			const char *hint = strncmp(s->name, "program", 7) == 0 ? " (a program is [program:NAME])" : "";

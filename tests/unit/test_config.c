@@ -758,6 +758,13 @@ static void keys_ignore_case(void **state)
 	expect_one_error("[program:web]\ncommand = /bin/true\nCOMMAND = /bin/false\n", 3, "set twice");
 }
 
+static void misspelt_command_one_error(void **state)
+{
+	(void)state;
+	/* the hint explains the missing command: no second line for it */
+	expect_one_error("[program:web]\ncomand = /bin/true\n", 2, "did you mean \"command\"");
+}
+
 static void environment_name_twice(void **state)
 {
 	(void)state;
@@ -1150,6 +1157,7 @@ int main(void)
 		T(header_without_bracket),
 		T(set_twice),
 		T(keys_ignore_case),
+		T(misspelt_command_one_error),
 		T(environment_name_twice),
 		T(indented_key),
 		T(long_lines),
