@@ -15,7 +15,7 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 
 # Debian packages the build and the tests use (checked by `make deps`).
 DEPS_PACKAGES := gcc make libc6-dev libev-dev libinih-dev libcmocka-dev \
-                 util-linux procps strace nginx-light
+                 util-linux procps strace nginx-light clang libclang-rt-14-dev
 
 .PHONY: all deps test unit integration test-asan unit-asan integration-asan clean demo check-deps
 
@@ -72,6 +72,26 @@ test: deps
 	$(MAKE) integration
 	$(MAKE) unit-asan
 	$(MAKE) integration-asan
+	$(MAKE) fuzz-smoke
+
+# libFuzzer on the HTTP request parser (clang; crashes land in build/fuzz/).
+FUZZ_SECONDS ?= 60
+FUZZ_CC  ?= clang
+FUZZ_SAN := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+
+.PHONY: fuzz fuzz-smoke
+
+build/fuzz/fuzz_http_parser: tests/fuzz/fuzz_http_parser.c supervisor/http_parser.c supervisor/http_parser.h | build
+	@mkdir -p build/fuzz
+	$(FUZZ_CC) $(WARN) $(CPPFLAGS) -O1 -g $(FUZZ_SAN) -Isupervisor -o $@ $< supervisor/http_parser.c
+
+fuzz: build/fuzz/fuzz_http_parser
+	@mkdir -p build/fuzz/corpus && cp tests/fuzz/corpus/* build/fuzz/corpus/
+	build/fuzz/fuzz_http_parser -max_total_time=$(FUZZ_SECONDS) -max_len=9000 \
+	  -dict=tests/fuzz/http.dict -artifact_prefix=build/fuzz/ -print_final_stats=1 build/fuzz/corpus
+
+fuzz-smoke:
+	$(MAKE) fuzz FUZZ_SECONDS=10
 
 demo: deps build/tend
 	bash examples/demo.sh build/tend

@@ -12,9 +12,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <strings.h>
 
 #include "expand.h"
+#include "http_server.h"
 #include "order.h"
 #include "users.h"
 #include "values.h"
@@ -273,7 +276,7 @@ static void loader_free(struct loader *l)
 
 enum key_kind {
 	K_COMMAND, K_STRING, K_USER, K_ENVIRONMENT, K_OCTAL, K_BOOL, K_AUTORESTART, K_EXITCODES,
-	K_DURATION, K_COUNT, K_SIGNAL, K_DEPENDS, K_FORWARD, K_LOG_LEVEL, K_LOG_FORMAT,
+	K_DURATION, K_COUNT, K_SIGNAL, K_DEPENDS, K_FORWARD, K_LOG_LEVEL, K_LOG_FORMAT, K_SOCKET, K_LISTEN,
 	K_NOT_YET,	/* a key of the contract that this build does not do yet */
 };
 
@@ -337,9 +340,10 @@ static const struct key_spec tend_keys[] = {
 	{ "exit_on_fatal", K_BOOL, T(exit_on_fatal), "true", 0 },
 	{ "log_level", K_LOG_LEVEL, T(log_level), "info", 0 },
 	{ "log_format", K_LOG_FORMAT, T(log_format), "text", 0 },
-	{ "socket", K_NOT_YET, 0, NULL, 0 },
-	{ "socket_mode", K_NOT_YET, 0, NULL, 0 },
-	{ "health_listen", K_NOT_YET, 0, NULL, 0 },
+	/* the clients read $TEND_SOCKET too: set once, both sides agree */
+	{ "socket", K_SOCKET, T(socket), "${TEND_SOCKET:-" DEFAULT_SOCKET "}", 0 },
+	{ "socket_mode", K_OCTAL, T(socket_mode), "0600", 0777 },
+	{ "health_listen", K_LISTEN, T(health_listen), NULL, 0 },
 };
 #undef T
 
@@ -486,6 +490,24 @@ static bool apply_value(const struct key_spec *k, const char *value, void *base,
 			return true;
 		snprintf(err, n, "\"%s\" is not one of text, json", value);
 		return false;
+	case K_SOCKET: {
+		struct sockaddr_un addr;
+		if (*value != '/' || strlen(value) >= sizeof addr.sun_path) {
+			snprintf(err, n, "\"%s\" is not an absolute path of at most %zu bytes", value,
+				 sizeof addr.sun_path - 1);
+			return false;
+		}
+		free(*(char **)field);
+		return (*(char **)field = strdup(value)) != NULL;
+	}
+	case K_LISTEN: {
+		struct sockaddr_storage addr;
+		socklen_t len;
+		if (!http_parse_listen(value, &addr, &len, err, n))
+			return false;
+		free(*(char **)field);
+		return (*(char **)field = strdup(value)) != NULL;
+	}
 	case K_NOT_YET:
 		snprintf(err, n, "not supported yet by this version of tend");
 		return false;
@@ -493,12 +515,22 @@ static bool apply_value(const struct key_spec *k, const char *value, void *base,
 	return false;
 }
 
-static void apply_defaults(const struct key_spec *keys, size_t n, void *base)
+/* Defaults are read like values from the file, ${VAR} included. Only a
+ * default taken from the environment can fail; diags NULL: none can. */
+static void apply_defaults(const struct key_spec *keys, size_t n, void *base, struct diagnostics *diags)
 {
 	char err[256];
-	for (size_t i = 0; i < n; i++)
-		if (keys[i].fallback && !apply_value(&keys[i], keys[i].fallback, base, err, sizeof err))
+	for (size_t i = 0; i < n; i++) {
+		if (!keys[i].fallback)
+			continue;
+		char *value = expand_vars(keys[i].fallback, err, sizeof err);
+		bool ok = value && apply_value(&keys[i], value, base, err, sizeof err);
+		free(value);
+		if (!ok && !diags)
 			abort();	/* a default that does not parse is a bug in this table */
+		if (!ok)
+			diag_add(diags, 0, false, "the default of %s (%s): %s", keys[i].name, keys[i].fallback, err);
+	}
 }
 
 /* Checks and applies every entry of a section. `label` names the section in
@@ -594,7 +626,7 @@ bool program_config_defaults(struct program_config *p)
 {
 	struct program_draft draft = { 0 };
 	draft.p.umask = -1;
-	apply_defaults(program_keys, NKEYS(program_keys), &draft);
+	apply_defaults(program_keys, NKEYS(program_keys), &draft, NULL);
 	*p = draft.p;
 	p->envp = build_envp(NULL);
 	return p->envp != NULL;
@@ -620,6 +652,8 @@ void config_free(struct config *cfg)
 		program_config_free(&cfg->programs[i]);
 	free(cfg->programs);
 	free(cfg->path);
+	free(cfg->socket);
+	free(cfg->health_listen);
 	free(cfg);
 }
 
@@ -682,7 +716,7 @@ static struct config *build(struct loader *l, const char *name)
 		l->oom = true;
 		goto out;
 	}
-	apply_defaults(tend_keys, NKEYS(tend_keys), cfg);
+	apply_defaults(tend_keys, NKEYS(tend_keys), cfg, l->diags);
 	for (size_t i = 0; i < l->nsections; i++) {
 		const struct section *s = &l->sections[i];
 		if (s->broken)
@@ -719,7 +753,7 @@ static struct config *build(struct loader *l, const char *name)
 			snprintf(d->p.name, sizeof d->p.name, "%s", pname);
 			d->p.line = s->line;
 			d->p.umask = -1;
-			apply_defaults(program_keys, NKEYS(program_keys), d);
+			apply_defaults(program_keys, NKEYS(program_keys), d, NULL);
 			char label[PROGRAM_NAME_MAX + 16];
 			snprintf(label, sizeof label, "[%s]", s->name);
 			apply_section(l, s, label, program_keys, NKEYS(program_keys), d, d);

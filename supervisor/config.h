@@ -54,8 +54,13 @@ struct program_config {
 	bool tty_foreground;	/* single-command mode: take the terminal */
 };
 
+#define DEFAULT_SOCKET "/run/tend/tend.sock"
+
 struct config {
 	char *path;
+	char *socket;		/* unix socket of the HTTP API; NULL: none (single-command mode) */
+	int socket_mode;
+	char *health_listen;	/* HOST:PORT of the read-only TCP listener; NULL: off */
 	double shutdown_timeout;
 	bool exit_on_fatal;
 	enum log_level log_level;

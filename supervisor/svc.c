@@ -263,7 +263,6 @@ static void stop_timed_out(struct svc *s, double now, const struct svc_exit *e)
 
 static void stopped(struct svc *s, double now, const struct svc_exit *e)
 {
-	(void)now;
 	char what[96];
 	record_exit(s, e);
 	describe_exit(s, what, sizeof what);
@@ -272,6 +271,28 @@ static void stopped(struct svc *s, double now, const struct svc_exit *e)
 	s->deadline = 0;
 	bool killed = s->last_exit_kind == EXIT_SIGNAL && s->last_exit_value == SIGKILL;
 	note(s, killed ? LOG_WARN : LOG_INFO, "stopped", true, "stopped (%s)", what);
+	if (s->restart_pending && !s->hold)
+		start_fresh(s, now, NULL);
+	s->restart_pending = false;
+}
+
+static void stop_then_start(struct svc *s, double now, const struct svc_exit *e)
+{
+	stop(s, now, e);
+	s->restart_pending = true;
+}
+
+static void start_after_stop(struct svc *s, double now, const struct svc_exit *e)
+{
+	(void)now, (void)e;
+	s->restart_pending = true;
+}
+
+/* A stop request while a restart is on its way: it stays stopped. */
+static void stop_instead(struct svc *s, double now, const struct svc_exit *e)
+{
+	(void)now, (void)e;
+	s->restart_pending = false;
 }
 
 static void cancel_retry(struct svc *s, double now, const struct svc_exit *e)
@@ -300,14 +321,14 @@ static void impossible(struct svc *s, double now, const struct svc_exit *e)
 /* What each event does in each state. NULL: the event changes nothing there
  * (a stop of a stopped program, a start of a running one). */
 static svc_action *const transitions[SVC_NSTATES][SVC_NEVENTS] = {
-	/*                 START         STOP          KILL          EXIT            DEADLINE */
-	[SVC_STOPPED]  = { start_fresh,  NULL,         NULL,         impossible,     NULL },
-	[SVC_STARTING] = { NULL,         stop,         kill_now,     start_failed,   start_succeeded },
-	[SVC_RUNNING]  = { NULL,         stop,         kill_now,     running_exited, NULL },
-	[SVC_BACKOFF]  = { NULL,         cancel_retry, cancel_retry, impossible,     retry },
-	[SVC_STOPPING] = { NULL,         NULL,         kill_now,     stopped,        stop_timed_out },
-	[SVC_EXITED]   = { start_fresh,  NULL,         NULL,         impossible,     NULL },
-	[SVC_FATAL]    = { start_fresh,  NULL,         NULL,         impossible,     NULL },
+	/*                 START         STOP          KILL          EXIT            DEADLINE         RESTART */
+	[SVC_STOPPED]  = { start_fresh,  NULL,         NULL,         impossible,     NULL,            start_fresh },
+	[SVC_STARTING] = { NULL,         stop,         kill_now,     start_failed,   start_succeeded, stop_then_start },
+	[SVC_RUNNING]  = { NULL,         stop,         kill_now,     running_exited, NULL,            stop_then_start },
+	[SVC_BACKOFF]  = { start_fresh,  cancel_retry, cancel_retry, impossible,     retry,           start_fresh },
+	[SVC_STOPPING] = { NULL,         stop_instead, kill_now,     stopped,        stop_timed_out,  start_after_stop },
+	[SVC_EXITED]   = { start_fresh,  NULL,         NULL,         impossible,     NULL,            start_fresh },
+	[SVC_FATAL]    = { start_fresh,  NULL,         NULL,         impossible,     NULL,            start_fresh },
 };
 
 void svc_handle(struct svc *s, enum svc_event event, double now, const struct svc_exit *exit)

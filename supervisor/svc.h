@@ -28,6 +28,7 @@ enum svc_event {
 	SVC_KILL,	/* SIGKILL now (second TERM, shutdown_timeout) */
 	SVC_EXIT,	/* its process was reaped */
 	SVC_DEADLINE,	/* svc.deadline has come */
+	SVC_RESTART,	/* stop it gracefully if it runs, then start it (a request) */
 	SVC_NEVENTS
 };
 
@@ -60,6 +61,7 @@ struct svc {
 	enum exit_kind last_exit_kind;
 	int last_exit_value;	/* exit code or signal number */
 	bool hold;		/* shutting down: never restart */
+	bool restart_pending;	/* SVC_RESTART while it runs: start once it has stopped */
 	double *restart_times;	/* ring of the last restart_limit automatic restarts */
 	unsigned restart_next;
 };

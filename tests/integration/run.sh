@@ -279,6 +279,8 @@ run_test() {
 	mkdir -p "$T"
 	chmod 755 "$T"
 	LOG=$T/tend.log
+	# each test's tend serves its own API socket (the default reads it too)
+	export TEND_SOCKET=$T/tend.sock
 	REASON=""
 	MAIN_PID=""
 	TEND_PID=""

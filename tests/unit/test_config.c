@@ -384,9 +384,6 @@ static void stopwaitsecs_over_shutdown_timeout_warns(void **state)
 static void not_supported_yet(void **state)
 {
 	(void)state;
-	expect_tend_error("socket = /run/tend/tend.sock", "not supported yet");
-	expect_tend_error("socket_mode = 0600", "not supported yet");
-	expect_tend_error("health_listen = 0.0.0.0:8080", "not supported yet");
 	expect_program_error("healthcheck = tcp://127.0.0.1:80", "not supported yet");
 	expect_program_error("healthcheck_interval = 10", "not supported yet");
 	expect_program_error("healthcheck_timeout = 5", "not supported yet");
@@ -397,6 +394,39 @@ static void not_supported_yet(void **state)
 	expect_program_error("watchdog_sec = 0", "not supported yet");
 	expect_program_error("log_prefix = false", "not supported yet");
 	expect_program_error("log_prefix = true", "[program:web] log_prefix: not supported yet");
+}
+
+static void http_keys(void **state)
+{
+	(void)state;
+	unsetenv("TEND_SOCKET");
+	load_ok("[program:web]\ncommand = /bin/true\n");
+	assert_string_equal(cfg->socket, "/run/tend/tend.sock");
+	config_free(cfg);
+	cfg = NULL;
+	setenv("TEND_SOCKET", "/tmp/from-env.sock", 1);
+	load_ok("[program:web]\ncommand = /bin/true\n");
+	assert_string_equal(cfg->socket, "/tmp/from-env.sock");
+	unsetenv("TEND_SOCKET");
+	assert_int_equal(cfg->socket_mode, 0600);
+	assert_null(cfg->health_listen);
+	config_free(cfg);
+	cfg = NULL;
+	load_ok("[tend]\nsocket = /tmp/x/t.sock\nsocket_mode = 0660\nhealth_listen = [::1]:8080\n"
+		"[program:web]\ncommand = /bin/true\n");
+	assert_string_equal(cfg->socket, "/tmp/x/t.sock");
+	assert_int_equal(cfg->socket_mode, 0660);
+	assert_string_equal(cfg->health_listen, "[::1]:8080");
+	expect_tend_error("socket = relative.sock", "not an absolute path");
+	char line[256] = "socket = /";
+	memset(line + 10, 'a', 120);
+	line[130] = '\0';
+	expect_tend_error(line, "at most 107 bytes");
+	expect_tend_error("socket_mode = 999", "not an octal mode");
+	expect_tend_error("health_listen = 8080", "is not HOST:PORT");
+	expect_tend_error("health_listen = 127.0.0.1:99999", "no port from 1 to 65535");
+	expect_tend_error("health_listen = example.com:80", "not a numeric address");
+	expect_tend_error("health_listen = [::1:80", "is not [IPV6]:PORT");
 }
 
 static void supervisord_keys_warn(void **state)
@@ -1131,6 +1161,7 @@ int main(void)
 		T(signal_spellings),
 		T(stopwaitsecs_over_shutdown_timeout_warns),
 		T(not_supported_yet),
+		T(http_keys),
 		T(supervisord_keys_warn),
 		T(unknown_key_hint),
 		T(unknown_section),

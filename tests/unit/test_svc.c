@@ -946,12 +946,83 @@ static void test_backoff_deadline_on_hold_does_not_spawn(void **state)
 	assert_int_equal(f->s.starts, 1);
 }
 
-static void test_backoff_ignores_start_and_exit(void **state)
+static void test_backoff_ignores_exit(void **state)
 {
 	struct fx *f = *state;
 	to_backoff(f);
-	assert_ignores(f, SVC_START);
 	assert_ignores(f, SVC_EXIT);
+}
+
+/* A start on request during the wait: now, with a fresh set of retries. */
+static void test_backoff_start_spawns_now(void **state)
+{
+	struct fx *f = *state;
+	to_backoff(f);
+	handle(f, SVC_START);
+	assert_int_equal(f->s.state, SVC_STARTING);
+	assert_int_equal(f->s.failed_starts, 0);
+	assert_int_equal(fake.nspawn, 1);
+}
+
+/* ---- RESTART (a request) ---- */
+
+static void test_running_restart_stops_then_starts(void **state)
+{
+	struct fx *f = *state;
+	f->cfg.stopsignal = SIGQUIT;
+	to_running(f);
+	pid_t old = f->s.pid;
+	handle(f, SVC_RESTART);
+	assert_int_equal(f->s.state, SVC_STOPPING);
+	assert_kill(0, old, SIGQUIT, true);
+	assert_int_equal(fake.nspawn, 0);
+	after(f, 0.1);
+	exit_signal(f, SIGQUIT);
+	assert_int_equal(f->s.state, SVC_STARTING);
+	assert_int_equal(fake.nspawn, 1);
+	assert_int_not_equal(f->s.pid, old);
+	assert_int_equal(svc_restarts(&f->s), 1);
+}
+
+static void test_stop_during_restart_cancels_the_start(void **state)
+{
+	struct fx *f = *state;
+	to_running(f);
+	handle(f, SVC_RESTART);
+	handle(f, SVC_STOP);
+	exit_signal(f, SIGTERM);
+	assert_int_equal(f->s.state, SVC_STOPPED);
+	assert_int_equal(fake.nspawn, 0);
+}
+
+static void test_restart_during_stop_starts_after(void **state)
+{
+	struct fx *f = *state;
+	to_stopping(f);
+	handle(f, SVC_RESTART);
+	assert_int_equal(f->s.state, SVC_STOPPING);
+	exit_signal(f, SIGTERM);
+	assert_int_equal(f->s.state, SVC_STARTING);
+}
+
+static void test_restart_pending_dropped_on_shutdown(void **state)
+{
+	struct fx *f = *state;
+	to_running(f);
+	handle(f, SVC_RESTART);
+	f->s.hold = true;
+	exit_signal(f, SIGTERM);
+	assert_int_equal(f->s.state, SVC_STOPPED);
+	assert_int_equal(fake.nspawn, 0);
+}
+
+static void test_fatal_restart_starts_fresh(void **state)
+{
+	struct fx *f = *state;
+	to_fatal(f);
+	handle(f, SVC_RESTART);
+	assert_int_equal(f->s.state, SVC_STARTING);
+	assert_int_equal(f->s.failed_starts, 0);
 }
 
 /* ---- STOPPING ---- */
@@ -1245,7 +1316,13 @@ int main(void)
 		T(test_backoff_stop_cancels_the_retry),
 		T(test_backoff_kill_cancels_the_retry),
 		T(test_backoff_deadline_on_hold_does_not_spawn),
-		T(test_backoff_ignores_start_and_exit),
+		T(test_backoff_ignores_exit),
+		T(test_backoff_start_spawns_now),
+		T(test_running_restart_stops_then_starts),
+		T(test_stop_during_restart_cancels_the_start),
+		T(test_restart_during_stop_starts_after),
+		T(test_restart_pending_dropped_on_shutdown),
+		T(test_fatal_restart_starts_fresh),
 		/* STOPPING */
 		T(test_stopping_deadline_sends_sigkill),
 		T(test_stopping_exit_is_stopped),

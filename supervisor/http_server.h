@@ -1,0 +1,34 @@
+/* tend's HTTP server: non-blocking, inside the one libev loop. A unix
+ * socket serves the whole API; an optional TCP listener serves the read-only
+ * part. Per listener at most HTTP_MAX_CONNECTIONS at once (more are closed
+ * at once and counted), a connection idle for HTTP_TIMEOUT between requests
+ * is closed, and a request head must be complete HTTP_TIMEOUT after its
+ * first byte. Answers never raise SIGPIPE (MSG_NOSIGNAL). */
+#ifndef TEND_HTTP_SERVER_H
+#define TEND_HTTP_SERVER_H
+
+#include <ev.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "api.h"
+
+#define HTTP_MAX_CONNECTIONS 128
+#define HTTP_TIMEOUT 5.0
+
+struct http_server;
+
+struct http_server *http_server_new(struct ev_loop *loop, const struct api_backend *backend);
+/* Both are for before the loop: false with a reason in err. */
+bool http_listen_unix(struct http_server *s, const char *path, mode_t mode, char *err, size_t n);
+bool http_listen_tcp(struct http_server *s, const char *host_port, char *err, size_t n);
+unsigned long http_connections_refused(const struct http_server *s, enum listener_kind kind);
+/* Closes every connection and listener, and removes the socket file. */
+void http_server_free(struct http_server *s);
+
+/* Parses "HOST:PORT" or "[V6]:PORT" (numeric addresses, or localhost).
+ * Fills a struct sockaddr_storage; false with a reason in err. */
+bool http_parse_listen(const char *host_port, void *addr, socklen_t *addr_len, char *err, size_t n);
+
+#endif

@@ -1,0 +1,25 @@
+/* A growable byte buffer for HTTP answers. A failed allocation marks the
+ * buffer failed instead of aborting: PID 1 answers 500 and lives on. */
+#ifndef TEND_STRBUF_H
+#define TEND_STRBUF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct strbuf {
+	char *data;
+	size_t len, cap;
+	bool failed;
+};
+
+void sb_put(struct strbuf *b, const void *p, size_t n);
+void sb_puts(struct strbuf *b, const char *s);
+void sb_printf(struct strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A JSON string literal, quotes included. */
+void sb_json_string(struct strbuf *b, const char *s);
+/* Drops the first n bytes (what has been sent). */
+void sb_consume(struct strbuf *b, size_t n);
+void sb_reset(struct strbuf *b);
+void sb_free(struct strbuf *b);
+
+#endif
