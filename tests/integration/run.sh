@@ -1225,6 +1225,14 @@ ALL_TESTS=(
 	json_log
 )
 
+# More suites live in tests/integration/suite_*.sh: each defines t_NAME
+# functions and appends their names to ALL_TESTS.
+for suite in "$ROOT"/tests/integration/suite_*.sh; do
+	[ -e "$suite" ] || continue
+	# shellcheck source=/dev/null
+	. "$suite"
+done
+
 if [ $# -gt 0 ]; then
 	TESTS=("$@")
 else
