@@ -15,7 +15,8 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 
 # Debian packages the build and the tests use (checked by `make deps`).
 DEPS_PACKAGES := gcc make libc6-dev libev-dev libinih-dev libcmocka-dev \
-                 util-linux procps strace nginx-light clang libclang-rt-14-dev
+                 util-linux procps strace nginx-light clang libclang-rt-14-dev \
+                 curl prometheus
 
 .PHONY: all deps test unit integration test-asan unit-asan integration-asan clean demo check-deps
 

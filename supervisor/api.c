@@ -179,6 +179,11 @@ static bool readable(const struct http_request *req, struct api_answer *out)
 static void control(const struct api_backend *be, const struct http_request *req, bool allowed,
 		    struct api_answer *out)
 {
+	/* SPEC §4: on TCP any request for /programs/... is 403, well-formed or not */
+	if (!allowed) {
+		error(out, 403, "control requests are only taken on the unix socket");
+		return;
+	}
 	/* /programs/NAME/ACTION or /programs/NAME/signal/SIG */
 	const char *p = req->path + strlen("/programs/");
 	size_t rest = req->path_len - strlen("/programs/");
@@ -206,10 +211,6 @@ static void control(const struct api_backend *be, const struct http_request *req
 		what = API_SIGNAL;
 	else {
 		error(out, 404, "no such path");
-		return;
-	}
-	if (!allowed) {
-		error(out, 403, "control requests are only taken on the unix socket");
 		return;
 	}
 	if (req->method != HTTP_POST) {
