@@ -55,6 +55,7 @@ struct program_config {
 };
 
 #define DEFAULT_SOCKET "/run/tend/tend.sock"
+#define DEFAULT_CONFIG "/etc/tend/tend.ini"
 
 struct config {
 	char *path;

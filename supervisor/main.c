@@ -6,21 +6,27 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "client.h"
 #include "config.h"
 #include "log.h"
 #include "order.h"
 #include "supervisor.h"
 
 #define TEND_VERSION "0.1.0"
-#define DEFAULT_CONFIG "/etc/tend/tend.ini"
 
 static const char usage[] =
 	"usage: tend [-c FILE] [-v|-q]              run the programs in FILE\n"
 	"       tend [-v|-q] -- COMMAND [ARG...]    supervise one command, tini-style\n"
 	"       tend check [-c FILE]                validate FILE and print its programs\n"
+	"       tend status [-s SOCKET|-c FILE]     show the programs of a running tend\n"
+	"       tend health [-s SOCKET|-c FILE] [NAME]   exit 0 if ready, 1 if not, 2 if unreachable\n"
+	"       tend start|stop|restart NAME [-s SOCKET|-c FILE]   control one program\n"
+	"       tend signal NAME SIG [-s SOCKET|-c FILE]    send SIG (e.g. HUP) to one program\n"
 	"       tend --help | --version\n"
 	"\n"
 	"FILE defaults to $TEND_CONFIG, else " DEFAULT_CONFIG ".\n"
+	"Without -s, the clients use the socket of -c FILE, else $TEND_SOCKET, else the\n"
+	"socket of FILE's default if readable, else " DEFAULT_SOCKET ".\n"
 	"-v logs debug lines too; -q only warnings and errors.\n";
 
 struct options {
@@ -35,9 +41,6 @@ static void parse_options(int argc, char **argv, struct options *o)
 	int i = 1;
 	if (i < argc && strcmp(argv[i], "check") == 0)
 		o->command = argv[i++];
-	else if (i < argc && (!strcmp(argv[i], "status") || !strcmp(argv[i], "health") || !strcmp(argv[i], "start") ||
-			      !strcmp(argv[i], "stop") || !strcmp(argv[i], "restart") || !strcmp(argv[i], "signal")))
-		fatal(2, "%s: not supported yet by this version of tend (it comes with the HTTP API)", argv[i]);
 	for (; i < argc; i++) {
 		const char *a = argv[i];
 		if (strcmp(a, "--") == 0) {
@@ -188,6 +191,8 @@ static struct config *single_command_config(char **argv)
 
 int main(int argc, char **argv)
 {
+	if (argc > 1 && client_is_command(argv[1]))
+		return client_main(argc - 1, argv + 1);	/* status, health, start, ... */
 	struct options o = { 0 };
 	parse_options(argc, argv, &o);
 	if (o.command && strcmp(o.command, "check") == 0)
