@@ -20,6 +20,7 @@
 #include "signames.h"
 #include "spawn.h"
 #include "svc.h"
+#include "table.h"
 
 #define container_of(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
 
@@ -29,57 +30,13 @@
 /* After the final SIGKILL, how long to wait for the kernel to finish them. */
 #define FINAL_GRACE 1.0
 
-enum phase {
-	PHASE_RUNNING,
-	PHASE_STOPPING,		/* stopping the programs in order */
-	PHASE_LEFTOVERS,	/* programs gone; other processes get TERM then KILL */
-};
-
-struct program {
-	struct svc svc;
-	struct supervisor *sup;
-	size_t index;
-	ev_timer timer;		/* the svc's deadline */
-	double timer_at;	/* deadline the timer is armed for; 0: not armed */
-	ev_io report;		/* the exec-failure pipe of the current process */
-	int report_fd;		/* -1: closed */
-	int exec_errno;		/* the current process could not be executed */
-	bool launched;		/* autostart done (or started on request) */
-	bool stop_sent;		/* shutdown: stop event delivered */
-	bool stopped_on_request;	/* stopped through the API: done, not failing */
-	bool blocked_logged;	/* "waiting for a FATAL dependency" said once */
-};
-
-struct supervisor {
-	struct ev_loop *loop;
-	struct config *cfg;
-	enum run_mode mode;
-	struct program *programs;
-	size_t n;
-	enum phase phase;
-	int exit_status;
-	bool pid1;
-	bool final_kill_sent;
-	double shutdown_started;
-	ev_timer shutdown_timer;	/* shutdown_timeout: SIGKILL everything */
-	ev_timer leftover_timer;	/* SIGKILL leftovers, then give up waiting */
-	ev_signal *signals;
-	size_t nsignals;
-	unsigned long orphans_reaped;
-	double started_at;
-	struct http_server *http;
-	struct api_backend api;
-	const char *waiting[64];	/* api view: names of unsatisfied depends_on */
-};
-
-static double mono_now(void)
+double mono_now(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void update(struct supervisor *sup);
 
 /* ---- the OS side of the state machines ---- */
 
@@ -139,7 +96,7 @@ static const struct svc_os real_os = { .spawn = os_spawn, .kill = os_kill };
 
 /* ---- events into the state machines ---- */
 
-static void deliver(struct program *p, enum svc_event event, const struct svc_exit *exit)
+void table_deliver(struct program *p, enum svc_event event, const struct svc_exit *exit)
 {
 	svc_handle(&p->svc, event, mono_now(), exit);
 }
@@ -149,8 +106,8 @@ static void on_deadline(struct ev_loop *loop, ev_timer *w, int revents)
 	(void)loop, (void)revents;
 	struct program *p = container_of(w, struct program, timer);
 	p->timer_at = 0;
-	deliver(p, SVC_DEADLINE, NULL);
-	update(p->sup);
+	table_deliver(p, SVC_DEADLINE, NULL);
+	table_update(p->sup);
 }
 
 /* Arms each program's timer for its state machine's deadline. */
@@ -168,7 +125,7 @@ static void sync_timer(struct program *p)
 	}
 }
 
-static bool has_process(const struct program *p)
+bool table_has_process(const struct program *p)
 {
 	return p->svc.pid > 0;
 }
@@ -198,13 +155,13 @@ static bool reap(struct supervisor *sup)
 		if (owner->report_fd >= 0)
 			take_report(owner);	/* it is dead: the report, if any, is there */
 		struct svc_exit exit = { .status = status, .exec_errno = owner->exec_errno };
-		deliver(owner, SVC_EXIT, &exit);
+		table_deliver(owner, SVC_EXIT, &exit);
 	}
 }
 
 /* ---- starting, in dependency and priority order ---- */
 
-static bool dependency_satisfied(const struct program *d)
+bool table_satisfies_dependents(const struct program *d)
 {
 	return d->svc.state == SVC_RUNNING || (d->svc.state == SVC_EXITED && svc_exited_expected(&d->svc));
 }
@@ -214,7 +171,7 @@ static const struct program *waiting_for(const struct supervisor *sup, const str
 {
 	const struct program_config *c = p->svc.cfg;
 	for (size_t d = 0; d < c->ndepends; d++)
-		if (!dependency_satisfied(&sup->programs[c->depends_on[d]]))
+		if (!table_satisfies_dependents(&sup->programs[c->depends_on[d]]))
 			return &sup->programs[c->depends_on[d]];
 	return NULL;
 }
@@ -244,7 +201,7 @@ static void start_free_programs(struct supervisor *sup)
 			struct program *p = &sup->programs[i];
 			if (!p->launched && p->svc.cfg->autostart && p->svc.cfg->priority == lowest && !waiting_for(sup, p)) {
 				p->launched = true;
-				deliver(p, SVC_START, NULL);
+				table_deliver(p, SVC_START, NULL);
 			}
 		}
 	}
@@ -257,7 +214,7 @@ static void begin_shutdown(struct supervisor *sup, int status, const char *why);
 static void kill_all_programs(struct supervisor *sup)
 {
 	for (size_t i = 0; i < sup->n; i++)
-		deliver(&sup->programs[i], SVC_KILL, NULL);
+		table_deliver(&sup->programs[i], SVC_KILL, NULL);
 }
 
 static void on_shutdown_timeout(struct ev_loop *loop, ev_timer *w, int revents)
@@ -272,7 +229,7 @@ static void on_shutdown_timeout(struct ev_loop *loop, ev_timer *w, int revents)
 	ev_timer_stop(loop, &sup->leftover_timer);
 	ev_timer_set(&sup->leftover_timer, FINAL_GRACE, 0);
 	ev_timer_start(loop, &sup->leftover_timer);
-	update(sup);
+	table_update(sup);
 }
 
 static void on_leftover_timer(struct ev_loop *loop, ev_timer *w, int revents)
@@ -301,11 +258,11 @@ static void stop_in_order(struct supervisor *sup)
 			continue;
 		bool must_wait = false;
 		for (size_t j = 0; j < sup->n && !must_wait; j++)
-			must_wait = j != i && has_process(&sup->programs[j]) && order_stops_before(sup->cfg, j, i);
+			must_wait = j != i && table_has_process(&sup->programs[j]) && order_stops_before(sup->cfg, j, i);
 		if (must_wait)
 			continue;
 		p->stop_sent = true;
-		deliver(p, SVC_STOP, NULL);
+		table_deliver(p, SVC_STOP, NULL);
 	}
 }
 
@@ -346,7 +303,7 @@ static void begin_shutdown(struct supervisor *sup, int status, const char *why)
 static bool any_process(const struct supervisor *sup)
 {
 	for (size_t i = 0; i < sup->n; i++)
-		if (has_process(&sup->programs[i]))
+		if (table_has_process(&sup->programs[i]))
 			return true;
 	return false;
 }
@@ -379,7 +336,7 @@ static void check_single_done(struct supervisor *sup)
 	sup->exit_status = status;
 }
 
-static void update(struct supervisor *sup)
+void table_update(struct supervisor *sup)
 {
 	if (sup->mode == MODE_SINGLE)
 		check_single_done(sup);
@@ -396,130 +353,6 @@ static void update(struct supervisor *sup)
 		sync_timer(&sup->programs[i]);
 }
 
-/* ---- readiness (SPEC §3) and the API's view of the table ---- */
-
-static bool program_ready(const struct program *p)
-{
-	return p->svc.state == SVC_RUNNING;
-}
-
-/* A finished one-shot task, or a program that is not meant to run now. */
-static bool program_done(const struct program *p)
-{
-	if (p->svc.state == SVC_EXITED)
-		return svc_exited_expected(&p->svc);
-	return p->svc.state == SVC_STOPPED && (!p->svc.cfg->autostart || p->stopped_on_request);
-}
-
-static size_t api_count(void *ctx)
-{
-	return ((struct supervisor *)ctx)->n;
-}
-
-static void api_view(void *ctx, size_t i, struct program_view *v)
-{
-	struct supervisor *sup = ctx;
-	struct program *p = &sup->programs[i];
-	const struct svc *s = &p->svc;
-	*v = (struct program_view){
-		.name = s->cfg->name,
-		.state = s->state,
-		.health = "none",
-		.ready = program_ready(p),
-		.finished = s->state == SVC_EXITED && svc_exited_expected(s),
-		.required = s->cfg->required,
-		.pid = s->pid,
-		.uptime = s->pid > 0 ? mono_now() - s->spawned_at : 0,
-		.restarts = svc_restarts(s),
-		.last_exit_kind = s->last_exit_kind,
-		.last_exit_value = s->last_exit_value,
-		.waiting_for = sup->waiting,
-	};
-	/* only a program still waiting to start is waiting for anything */
-	for (size_t d = 0; !p->launched && d < s->cfg->ndepends && v->nwaiting < 64; d++) {
-		const struct program *dep = &sup->programs[s->cfg->depends_on[d]];
-		if (!dependency_satisfied(dep))
-			sup->waiting[v->nwaiting++] = dep->svc.cfg->name;
-	}
-}
-
-static enum tend_status api_status(void *ctx)
-{
-	struct supervisor *sup = ctx;
-	if (sup->phase != PHASE_RUNNING)
-		return TEND_STOPPING;
-	for (size_t i = 0; i < sup->n; i++) {
-		const struct program *p = &sup->programs[i];
-		if (p->svc.cfg->required && !program_ready(p) && !program_done(p))
-			return TEND_NOT_READY;
-	}
-	return TEND_READY;
-}
-
-static double api_uptime(void *ctx)
-{
-	return mono_now() - ((struct supervisor *)ctx)->started_at;
-}
-
-static unsigned long api_orphans(void *ctx)
-{
-	return ((struct supervisor *)ctx)->orphans_reaped;
-}
-
-static unsigned long api_refused(void *ctx, enum listener_kind kind)
-{
-	struct supervisor *sup = ctx;
-	return sup->http ? http_connections_refused(sup->http, kind) : 0;
-}
-
-/* Control requests go through the same state machines as everything else. */
-static enum api_result api_control(void *ctx, const char *name, enum api_action action, int sig)
-{
-	static const char *const action_names[] = { "start", "stop", "restart", "signal" };
-	struct supervisor *sup = ctx;
-	struct program *p = NULL;
-	for (size_t i = 0; i < sup->n && !p; i++)
-		if (strcmp(sup->programs[i].svc.cfg->name, name) == 0)
-			p = &sup->programs[i];
-	if (!p)
-		return API_NO_PROGRAM;
-	if (sup->phase != PHASE_RUNNING)
-		return API_SHUTTING_DOWN;
-	if (action == API_SIGNAL) {
-		if (!has_process(p))
-			return API_NOT_RUNNING;
-		spawn_signal(p->svc.pid, sig, p->svc.cfg->stopasgroup);
-		log_event(LOG_INFO, name, "signal", LOG_KV(KV_S("signal", signal_name(sig))),
-			  "SIG%s sent on request", signal_name(sig));
-		return API_DONE;
-	}
-	log_event(LOG_INFO, name, "request", LOG_KV(KV_S("action", action_names[action])), "%s requested",
-		  action_names[action]);
-	p->launched = true;	/* from now on it runs as requested, not as at boot */
-	p->stopped_on_request = action == API_STOP;
-	deliver(p, action == API_START ? SVC_START : action == API_STOP ? SVC_STOP : SVC_RESTART, NULL);
-	update(sup);
-	return API_DONE;
-}
-
-static void start_http(struct supervisor *sup)
-{
-	char err[256];
-	sup->api = (struct api_backend){
-		.ctx = sup, .count = api_count, .view = api_view, .status = api_status, .uptime = api_uptime,
-		.orphans_reaped = api_orphans, .connections_refused = api_refused, .control = api_control,
-	};
-	if (!sup->cfg->socket)
-		return;
-	sup->http = http_server_new(sup->loop, &sup->api);
-	if (!sup->http)
-		fatal(1, "out of memory");
-	if (!http_listen_unix(sup->http, sup->cfg->socket, (mode_t)sup->cfg->socket_mode, err, sizeof err))
-		fatal(2, "%s", err);
-	if (sup->cfg->health_listen && !http_listen_tcp(sup->http, sup->cfg->health_listen, err, sizeof err))
-		fatal(2, "%s", err);
-}
-
 /* ---- signals ---- */
 
 static void forward(struct supervisor *sup, int sig)
@@ -528,7 +361,7 @@ static void forward(struct supervisor *sup, int sig)
 	size_t used = 0;
 	for (size_t i = 0; i < sup->n; i++) {
 		struct program *p = &sup->programs[i];
-		if (!has_process(p) || !(p->svc.cfg->forward_signals & (UINT64_C(1) << sig)))
+		if (!table_has_process(p) || !(p->svc.cfg->forward_signals & (UINT64_C(1) << sig)))
 			continue;
 		spawn_signal(p->svc.pid, sig, p->svc.cfg->stopasgroup);
 		if (used < sizeof names)
@@ -577,7 +410,7 @@ static void on_signal(struct ev_loop *loop, ev_signal *w, int revents)
 		forward(sup, sig);
 	}
 	/* anything else (TSTP, TTIN, TTOU, PIPE): caught so that it does nothing */
-	update(sup);
+	table_update(sup);
 }
 
 /* Every signal tend catches. In single-command mode all but the fault
@@ -650,12 +483,12 @@ int supervisor_run(struct config *cfg, enum run_mode mode)
 	ev_init(&sup.shutdown_timer, on_shutdown_timeout);
 	ev_init(&sup.leftover_timer, on_leftover_timer);
 	sup.started_at = mono_now();
-	start_http(&sup);
+	backend_start_http(&sup);
 
 	log_event(LOG_INFO, NULL, "boot", LOG_KV(KV_N("pid", getpid()), KV_N("programs", sup.n)),
 		  "starting %zu program%s%s", sup.n, sup.n == 1 ? "" : "s", sup.pid1 ? " as PID 1" : "");
 	/* from here on tend may not die: errors are logged and lived with */
-	update(&sup);
+	table_update(&sup);
 	ev_run(sup.loop, 0);
 
 	log_event(LOG_INFO, NULL, "exit", LOG_KV(KV_N("status", sup.exit_status)), "exiting with status %d",
