@@ -12,10 +12,6 @@
 
 /* ---- readiness (SPEC §3) and the API's view of the table ---- */
 
-static bool program_ready(const struct program *p)
-{
-	return p->svc.state == SVC_RUNNING;
-}
 
 /* A finished one-shot task, or a program that is not meant to run now. */
 static bool program_done(const struct program *p)
@@ -38,8 +34,8 @@ static void api_view(void *ctx, size_t i, struct program_view *v)
 	*v = (struct program_view){
 		.name = s->cfg->name,
 		.state = s->state,
-		.health = "none",
-		.ready = program_ready(p),
+		.health = health_name(p->health.state),
+		.ready = table_ready(p),
 		.finished = s->state == SVC_EXITED && svc_exited_expected(s),
 		.required = s->cfg->required,
 		.pid = s->pid,
@@ -64,7 +60,7 @@ static enum tend_status api_status(void *ctx)
 		return TEND_STOPPING;
 	for (size_t i = 0; i < sup->n; i++) {
 		const struct program *p = &sup->programs[i];
-		if (p->svc.cfg->required && !program_ready(p) && !program_done(p))
+		if (p->svc.cfg->required && !table_ready(p) && !program_done(p))
 			return TEND_NOT_READY;
 	}
 	return TEND_READY;

@@ -277,6 +277,7 @@ static void loader_free(struct loader *l)
 enum key_kind {
 	K_COMMAND, K_STRING, K_USER, K_ENVIRONMENT, K_OCTAL, K_BOOL, K_AUTORESTART, K_EXITCODES,
 	K_DURATION, K_COUNT, K_SIGNAL, K_DEPENDS, K_FORWARD, K_LOG_LEVEL, K_LOG_FORMAT, K_SOCKET, K_LISTEN,
+	K_PROBE, K_INTERVAL,
 	K_NOT_YET,	/* a key of the contract that this build does not do yet */
 };
 
@@ -322,12 +323,12 @@ static const struct key_spec program_keys[] = {
 	{ "forward_signals", K_FORWARD, P(forward_signals), "", 0 },
 	{ "restart_limit", K_COUNT, P(restart_limit), "0", 10000 },
 	{ "restart_window", K_DURATION, P(restart_window), "60", 0 },
-	{ "healthcheck", K_NOT_YET, 0, NULL, 0 },
-	{ "healthcheck_interval", K_NOT_YET, 0, NULL, 0 },
-	{ "healthcheck_timeout", K_NOT_YET, 0, NULL, 0 },
-	{ "healthcheck_retries", K_NOT_YET, 0, NULL, 0 },
-	{ "healthcheck_start_period", K_NOT_YET, 0, NULL, 0 },
-	{ "restart_on_unhealthy", K_NOT_YET, 0, NULL, 0 },
+	{ "healthcheck", K_PROBE, P(healthcheck), NULL, 0 },
+	{ "healthcheck_interval", K_INTERVAL, P(healthcheck_interval), "10", 0 },
+	{ "healthcheck_timeout", K_INTERVAL, P(healthcheck_timeout), "5", 0 },
+	{ "healthcheck_retries", K_COUNT, P(healthcheck_retries), "3", 1000 },
+	{ "healthcheck_start_period", K_DURATION, P(healthcheck_start_period), "0", 0 },
+	{ "restart_on_unhealthy", K_BOOL, P(restart_on_unhealthy), "false", 0 },
 	{ "notify", K_NOT_YET, 0, NULL, 0 },
 	{ "watchdog_sec", K_NOT_YET, 0, NULL, 0 },
 	{ "log_prefix", K_NOT_YET, 0, NULL, 0 },
@@ -508,6 +509,16 @@ static bool apply_value(const struct key_spec *k, const char *value, void *base,
 		free(*(char **)field);
 		return (*(char **)field = strdup(value)) != NULL;
 	}
+	case K_PROBE:
+		probe_spec_free(field);
+		return probe_parse(value, field, err, n);
+	case K_INTERVAL:	/* a duration that must not be 0: it paces a loop */
+		if (!value_duration(value, field, err, n))
+			return false;
+		if (*(double *)field > 0)
+			return true;
+		snprintf(err, n, "must be more than 0 seconds");
+		return false;
 	case K_NOT_YET:
 		snprintf(err, n, "not supported yet by this version of tend");
 		return false;
@@ -641,6 +652,7 @@ void program_config_free(struct program_config *p)
 	value_list_free(p->env_extra);
 	free(p->envp);
 	free(p->depends_on);
+	probe_spec_free(&p->healthcheck);
 	memset(p, 0, sizeof *p);
 }
 
@@ -781,6 +793,9 @@ static struct config *build(struct loader *l, const char *name)
 		struct program_config *p = &cfg->programs[i];
 		if (!(p->envp = build_envp(p->env_extra)))
 			l->oom = true;
+		if (p->restart_on_unhealthy && p->healthcheck.kind == PROBE_NONE)
+			diag_add(l->diags, p->line, true,
+				 "[program:%s] restart_on_unhealthy has no effect without a healthcheck", p->name);
 		/* only where stopwaitsecs was written: a default is no mistake */
 		if (drafts[i].stopwaitsecs_line && p->stopwaitsecs >= cfg->shutdown_timeout && l->diags->errors == 0)
 			diag_add(l->diags, drafts[i].stopwaitsecs_line, true,

@@ -10,6 +10,7 @@
 #include <sys/types.h>
 
 #include "log.h"
+#include "probe.h"
 
 #define PROGRAM_NAME_MAX 64
 #define EXIT_CODES_MAX 256
@@ -50,6 +51,10 @@ struct program_config {
 	uint64_t forward_signals;	/* bit N set: signal N is passed on */
 	unsigned restart_limit;
 	double restart_window;
+	struct probe_spec healthcheck;	/* kind PROBE_NONE: no probe */
+	double healthcheck_interval, healthcheck_timeout, healthcheck_start_period;
+	unsigned healthcheck_retries;
+	bool restart_on_unhealthy;
 	unsigned start_step;	/* computed: 0 starts first; see order.h */
 	bool tty_foreground;	/* single-command mode: take the terminal */
 };

@@ -43,7 +43,9 @@ static void mark_other_fds_cloexec(void)
 		fcntl(fd, F_SETFD, FD_CLOEXEC);
 }
 
-static void child_setup(const struct program_config *cfg, int report_fd)
+/* quiet: stdin, stdout and stderr on /dev/null (a probe's chatter is not
+ * the program's log). */
+static void child_setup(const struct program_config *cfg, char **argv, bool quiet, int report_fd)
 {
 	if (setpgid(0, 0) < 0)
 		child_fail(report_fd, STEP_PROCESS_GROUP);
@@ -72,16 +74,24 @@ static void child_setup(const struct program_config *cfg, int report_fd)
 		if (setuid(cfg->user.uid) < 0)
 			child_fail(report_fd, STEP_UID);
 	}
+	if (quiet) {
+		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+		if (null < 0)
+			child_fail(report_fd, STEP_EXEC);
+		dup2(null, STDIN_FILENO);
+		dup2(null, STDOUT_FILENO);
+		dup2(null, STDERR_FILENO);
+	}
 	mark_other_fds_cloexec();
 	sigset_t none;
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	environ = cfg->envp;	/* so that execvp searches the program's PATH */
-	execvp(cfg->argv[0], cfg->argv);
+	execvp(argv[0], argv);
 	child_fail(report_fd, STEP_EXEC);
 }
 
-pid_t spawn_program(const struct program_config *cfg, int *report_fd)
+static pid_t spawn(const struct program_config *cfg, char **argv, bool quiet, int *report_fd)
 {
 	int fds[2];
 	if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0)
@@ -96,12 +106,26 @@ pid_t spawn_program(const struct program_config *cfg, int *report_fd)
 	}
 	if (pid == 0) {
 		close(fds[0]);
-		child_setup(cfg, fds[1]);
+		child_setup(cfg, argv, quiet, fds[1]);
 	}
 	/* both sides set the group, so that it exists whichever runs first */
 	setpgid(pid, pid);
 	close(fds[1]);
 	*report_fd = fds[0];
+	return pid;
+}
+
+pid_t spawn_program(const struct program_config *cfg, int *report_fd)
+{
+	return spawn(cfg, cfg->argv, false, report_fd);
+}
+
+pid_t spawn_probe(const struct program_config *cfg, char **argv)
+{
+	int report_fd;
+	pid_t pid = spawn(cfg, argv, true, &report_fd);
+	if (pid > 0)
+		close(report_fd);	/* a probe that cannot run exits 127: a failed probe */
 	return pid;
 }
 

@@ -20,6 +20,10 @@ struct spawn_failure {
  * non-blocking read end of the failure pipe; the caller closes it. */
 pid_t spawn_program(const struct program_config *cfg, int *report_fd);
 
+/* An exec probe: argv run like the program (same user, directory,
+ * environment), with stdin/stdout/stderr on /dev/null. */
+pid_t spawn_probe(const struct program_config *cfg, char **argv);
+
 /* Reads a failure report without blocking. Returns 1 with *out filled when
  * the child reported one, 0 when the exec happened (EOF), -1 when nothing
  * is there yet. */

@@ -72,6 +72,74 @@ static void on_report(struct ev_loop *loop, ev_io *w, int revents)
 	take_report(container_of(w, struct program, report));
 }
 
+/* ---- health probes ---- */
+
+/* Until the first verdict, probe every second (or interval if shorter), so
+ * that readiness comes quickly; then every healthcheck_interval. */
+static void schedule_probe(struct program *p)
+{
+	const struct program_config *c = p->svc.cfg;
+	double delay = c->healthcheck_interval;
+	if (p->health.state == HEALTH_STARTING && delay > 1.0)
+		delay = 1.0;
+	ev_timer_stop(p->sup->loop, &p->probe_timer);
+	ev_timer_set(&p->probe_timer, delay, 0);
+	ev_timer_start(p->sup->loop, &p->probe_timer);
+}
+
+static void on_probe_timer(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop, (void)revents;
+	struct program *p = container_of(w, struct program, probe_timer);
+	probe_start(&p->probe, p->svc.cfg->healthcheck_timeout);
+}
+
+static void on_probe_done(struct probe *probe, bool ok, const char *why)
+{
+	struct program *p = container_of(probe, struct program, probe);
+	const struct program_config *c = p->svc.cfg;
+	struct health_rules rules = { .retries = c->healthcheck_retries, .start_period = c->healthcheck_start_period };
+	if (!ok)
+		log_event(LOG_DEBUG, c->name, "probe", LOG_KV(KV_S("error", why)), "health check failed: %s", why);
+	if (health_report(&p->health, &rules, ok, mono_now())) {
+		const struct log_kv *kv = LOG_KV(KV_S("health", health_name(p->health.state)));
+		if (p->health.state == HEALTH_UNHEALTHY) {
+			log_event(LOG_WARN, c->name, "health", kv, "unhealthy: %s (%u failed checks in a row)", why,
+				  p->health.failures);
+			if (c->restart_on_unhealthy)
+				table_deliver(p, SVC_UNHEALTHY, NULL);
+		} else {
+			log_event(LOG_INFO, c->name, "health", kv, "healthy");
+		}
+	}
+	if (table_has_process(p) && p->svc.state != SVC_STOPPING)
+		schedule_probe(p);
+	table_update(p->sup);
+}
+
+static pid_t spawn_exec_probe(struct probe *probe)
+{
+	struct program *p = container_of(probe, struct program, probe);
+	return spawn_probe(p->svc.cfg, probe->spec->argv);
+}
+
+/* A new process: its health is unknown again. */
+static void start_probing(struct program *p)
+{
+	bool probed = p->svc.cfg->healthcheck.kind != PROBE_NONE;
+	health_reset(&p->health, probed, mono_now());
+	if (probed)
+		schedule_probe(p);
+}
+
+/* The process is gone: no more probes; its last verdict stays on show
+ * until a new process is started. */
+static void stop_probing(struct program *p)
+{
+	probe_cancel(&p->probe);
+	ev_timer_stop(p->sup->loop, &p->probe_timer);
+}
+
 static pid_t os_spawn(struct svc *s)
 {
 	struct program *p = container_of(s, struct program, svc);
@@ -81,6 +149,7 @@ static pid_t os_spawn(struct svc *s)
 	if (pid < 0)
 		return -1;
 	p->exec_errno = 0;
+	start_probing(p);
 	p->report_fd = fd;
 	ev_io_init(&p->report, on_report, fd, EV_READ);
 	ev_io_start(p->sup->loop, &p->report);
@@ -144,16 +213,24 @@ static bool reap(struct supervisor *sup)
 				continue;
 			return errno != ECHILD;
 		}
-		struct program *owner = NULL;
-		for (size_t i = 0; i < sup->n && !owner; i++)
+		struct program *owner = NULL, *prober = NULL;
+		for (size_t i = 0; i < sup->n && !owner && !prober; i++) {
 			if (sup->programs[i].svc.pid == pid)
 				owner = &sup->programs[i];
+			else if (sup->programs[i].probe.pid == pid)
+				prober = &sup->programs[i];
+		}
+		if (prober) {
+			probe_reaped(&prober->probe, status);
+			continue;
+		}
 		if (!owner) {
 			sup->orphans_reaped++;
 			continue;
 		}
 		if (owner->report_fd >= 0)
 			take_report(owner);	/* it is dead: the report, if any, is there */
+		stop_probing(owner);	/* before the exit: a restart probes anew */
 		struct svc_exit exit = { .status = status, .exec_errno = owner->exec_errno };
 		table_deliver(owner, SVC_EXIT, &exit);
 	}
@@ -161,9 +238,15 @@ static bool reap(struct supervisor *sup)
 
 /* ---- starting, in dependency and priority order ---- */
 
+bool table_ready(const struct program *p)
+{
+	enum health_state h = p->health.state;
+	return p->svc.state == SVC_RUNNING && (h == HEALTH_NONE || h == HEALTH_HEALTHY);
+}
+
 bool table_satisfies_dependents(const struct program *d)
 {
-	return d->svc.state == SVC_RUNNING || (d->svc.state == SVC_EXITED && svc_exited_expected(&d->svc));
+	return table_ready(d) || (d->svc.state == SVC_EXITED && svc_exited_expected(&d->svc));
 }
 
 /* Returns the first dependency that is not satisfied, or NULL. */
@@ -479,6 +562,8 @@ int supervisor_run(struct config *cfg, enum run_mode mode)
 		p->index = i;
 		p->report_fd = -1;
 		ev_init(&p->timer, on_deadline);
+		ev_init(&p->probe_timer, on_probe_timer);
+		probe_init(&p->probe, sup.loop, &cfg->programs[i].healthcheck, on_probe_done, spawn_exec_probe);
 	}
 	ev_init(&sup.shutdown_timer, on_shutdown_timeout);
 	ev_init(&sup.leftover_timer, on_leftover_timer);
@@ -496,6 +581,8 @@ int supervisor_run(struct config *cfg, enum run_mode mode)
 	http_server_free(sup.http);
 	for (size_t i = 0; i < sup.n; i++) {
 		close_report(&sup.programs[i]);
+		probe_cancel(&sup.programs[i].probe);
+		ev_timer_stop(sup.loop, &sup.programs[i].probe_timer);
 		svc_free(&sup.programs[i].svc);
 	}
 	free(sup.programs);

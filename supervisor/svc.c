@@ -200,6 +200,14 @@ static bool restart_limit_reached(const struct svc *s, double now)
 	return s->cfg->restart_limit > 0 && recent >= s->cfg->restart_limit;
 }
 
+static void count_restart(struct svc *s, double now)
+{
+	if (s->cfg->restart_limit > 0) {
+		s->restart_times[s->restart_next] = now;
+		s->restart_next = (s->restart_next + 1) % s->cfg->restart_limit;
+	}
+}
+
 static void running_exited(struct svc *s, double now, const struct svc_exit *e)
 {
 	char what[96];
@@ -226,10 +234,7 @@ static void running_exited(struct svc *s, double now, const struct svc_exit *e)
 		     s->cfg->restart_limit, s->cfg->restart_window);
 		return;
 	}
-	if (s->cfg->restart_limit > 0) {
-		s->restart_times[s->restart_next] = now;
-		s->restart_next = (s->restart_next + 1) % s->cfg->restart_limit;
-	}
+	count_restart(s, now);
 	note(s, LOG_INFO, "exit", true, "%s; restarting", what);
 	spawn(s, now, e);
 }
@@ -270,10 +275,15 @@ static void stopped(struct svc *s, double now, const struct svc_exit *e)
 	s->state = SVC_STOPPED;
 	s->deadline = 0;
 	bool killed = s->last_exit_kind == EXIT_SIGNAL && s->last_exit_value == SIGKILL;
-	note(s, killed ? LOG_WARN : LOG_INFO, "stopped", true, "stopped (%s)", what);
+	if (s->fatal_pending) {
+		s->state = SVC_FATAL;
+		note(s, LOG_ERROR, "fatal", true, "stopped (%s); unhealthy past restart_limit (FATAL)", what);
+	} else {
+		note(s, killed ? LOG_WARN : LOG_INFO, "stopped", true, "stopped (%s)", what);
+	}
 	if (s->restart_pending && !s->hold)
 		start_fresh(s, now, NULL);
-	s->restart_pending = false;
+	s->restart_pending = s->fatal_pending = false;
 }
 
 static void stop_then_start(struct svc *s, double now, const struct svc_exit *e)
@@ -286,6 +296,22 @@ static void start_after_stop(struct svc *s, double now, const struct svc_exit *e
 {
 	(void)now, (void)e;
 	s->restart_pending = true;
+}
+
+/* restart_on_unhealthy: an automatic restart, so restart_limit applies;
+ * past it the program is stopped and becomes FATAL. */
+static void unhealthy(struct svc *s, double now, const struct svc_exit *e)
+{
+	if (restart_limit_reached(s, now)) {
+		note(s, LOG_ERROR, "unhealthy", false, "unhealthy; restart limit reached (%u in %gs), stopping it",
+		     s->cfg->restart_limit, s->cfg->restart_window);
+		stop(s, now, e);
+		s->fatal_pending = true;
+		return;
+	}
+	count_restart(s, now);
+	note(s, LOG_WARN, "unhealthy", false, "unhealthy; restarting");
+	stop_then_start(s, now, e);
 }
 
 /* A stop request while a restart is on its way: it stays stopped. */
@@ -321,14 +347,14 @@ static void impossible(struct svc *s, double now, const struct svc_exit *e)
 /* What each event does in each state. NULL: the event changes nothing there
  * (a stop of a stopped program, a start of a running one). */
 static svc_action *const transitions[SVC_NSTATES][SVC_NEVENTS] = {
-	/*                 START         STOP          KILL          EXIT            DEADLINE         RESTART */
-	[SVC_STOPPED]  = { start_fresh,  NULL,         NULL,         impossible,     NULL,            start_fresh },
-	[SVC_STARTING] = { NULL,         stop,         kill_now,     start_failed,   start_succeeded, stop_then_start },
-	[SVC_RUNNING]  = { NULL,         stop,         kill_now,     running_exited, NULL,            stop_then_start },
-	[SVC_BACKOFF]  = { start_fresh,  cancel_retry, cancel_retry, impossible,     retry,           start_fresh },
-	[SVC_STOPPING] = { NULL,         stop_instead, kill_now,     stopped,        stop_timed_out,  start_after_stop },
-	[SVC_EXITED]   = { start_fresh,  NULL,         NULL,         impossible,     NULL,            start_fresh },
-	[SVC_FATAL]    = { start_fresh,  NULL,         NULL,         impossible,     NULL,            start_fresh },
+	/*                 START         STOP          KILL          EXIT            DEADLINE         RESTART           UNHEALTHY */
+	[SVC_STOPPED]  = { start_fresh,  NULL,         NULL,         impossible,     NULL,            start_fresh,      NULL },
+	[SVC_STARTING] = { NULL,         stop,         kill_now,     start_failed,   start_succeeded, stop_then_start,  unhealthy },
+	[SVC_RUNNING]  = { NULL,         stop,         kill_now,     running_exited, NULL,            stop_then_start,  unhealthy },
+	[SVC_BACKOFF]  = { start_fresh,  cancel_retry, cancel_retry, impossible,     retry,           start_fresh,      NULL },
+	[SVC_STOPPING] = { NULL,         stop_instead, kill_now,     stopped,        stop_timed_out,  start_after_stop, NULL },
+	[SVC_EXITED]   = { start_fresh,  NULL,         NULL,         impossible,     NULL,            start_fresh,      NULL },
+	[SVC_FATAL]    = { start_fresh,  NULL,         NULL,         impossible,     NULL,            start_fresh,      NULL },
 };
 
 void svc_handle(struct svc *s, enum svc_event event, double now, const struct svc_exit *exit)

@@ -29,6 +29,7 @@ enum svc_event {
 	SVC_EXIT,	/* its process was reaped */
 	SVC_DEADLINE,	/* svc.deadline has come */
 	SVC_RESTART,	/* stop it gracefully if it runs, then start it (a request) */
+	SVC_UNHEALTHY,	/* restart_on_unhealthy: like RESTART, within restart_limit */
 	SVC_NEVENTS
 };
 
@@ -62,6 +63,7 @@ struct svc {
 	int last_exit_value;	/* exit code or signal number */
 	bool hold;		/* shutting down: never restart */
 	bool restart_pending;	/* SVC_RESTART while it runs: start once it has stopped */
+	bool fatal_pending;	/* unhealthy past restart_limit: FATAL once it has stopped */
 	double *restart_times;	/* ring of the last restart_limit automatic restarts */
 	unsigned restart_next;
 };

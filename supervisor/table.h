@@ -9,6 +9,8 @@
 
 #include "api.h"
 #include "config.h"
+#include "health.h"
+#include "probe.h"
 #include "supervisor.h"
 #include "svc.h"
 
@@ -31,6 +33,9 @@ struct program {
 	bool stop_sent;		/* shutdown: stop event delivered */
 	bool stopped_on_request;	/* stopped through the API: done, not failing */
 	bool blocked_logged;	/* "waiting for a FATAL dependency" said once */
+	struct probe probe;	/* its healthcheck, while one runs */
+	struct health health;
+	ev_timer probe_timer;	/* when the next probe is due */
 };
 
 struct supervisor {
@@ -62,6 +67,8 @@ void table_deliver(struct program *p, enum svc_event event, const struct svc_exi
 /* After any event: start, stop and arm whatever the table now calls for. */
 void table_update(struct supervisor *sup);
 bool table_has_process(const struct program *p);
+/* Ready (SPEC §3): RUNNING, and healthy when it has a healthcheck. */
+bool table_ready(const struct program *p);
 /* Ready or finished, so that its dependents may start (SPEC §3). */
 bool table_satisfies_dependents(const struct program *p);
 

@@ -384,16 +384,45 @@ static void stopwaitsecs_over_shutdown_timeout_warns(void **state)
 static void not_supported_yet(void **state)
 {
 	(void)state;
-	expect_program_error("healthcheck = tcp://127.0.0.1:80", "not supported yet");
-	expect_program_error("healthcheck_interval = 10", "not supported yet");
-	expect_program_error("healthcheck_timeout = 5", "not supported yet");
-	expect_program_error("healthcheck_retries = 3", "not supported yet");
-	expect_program_error("healthcheck_start_period = 0", "not supported yet");
-	expect_program_error("restart_on_unhealthy = false", "not supported yet");
 	expect_program_error("notify = false", "not supported yet");
 	expect_program_error("watchdog_sec = 0", "not supported yet");
 	expect_program_error("log_prefix = false", "not supported yet");
 	expect_program_error("log_prefix = true", "[program:web] log_prefix: not supported yet");
+}
+
+static void health_keys(void **state)
+{
+	(void)state;
+	load_ok("[program:web]\ncommand = /bin/true\n");
+	const struct program_config *p = &cfg->programs[0];
+	assert_int_equal(p->healthcheck.kind, PROBE_NONE);
+	assert_double(p->healthcheck_interval, 10);
+	assert_double(p->healthcheck_timeout, 5);
+	assert_int_equal(p->healthcheck_retries, 3);
+	assert_double(p->healthcheck_start_period, 0);
+	assert_false(p->restart_on_unhealthy);
+	config_free(cfg);
+	cfg = NULL;
+	load_ok("[program:web]\ncommand = /bin/true\nhealthcheck = http://127.0.0.1:3000/api/health\n"
+		"healthcheck_interval = 0.5\nhealthcheck_timeout = 0.2\nhealthcheck_retries = 1\n"
+		"healthcheck_start_period = 30\nrestart_on_unhealthy = true\n");
+	p = &cfg->programs[0];
+	assert_int_equal(p->healthcheck.kind, PROBE_HTTP);
+	assert_non_null(strstr(p->healthcheck.request, "GET /api/health HTTP/1.1"));
+	assert_double(p->healthcheck_interval, 0.5);
+	assert_double(p->healthcheck_timeout, 0.2);
+	assert_int_equal(p->healthcheck_retries, 1);
+	assert_double(p->healthcheck_start_period, 30);
+	assert_true(p->restart_on_unhealthy);
+	web_with("healthcheck = exec:/bin/check --quick");
+	assert_int_equal(cfg->programs[0].healthcheck.kind, PROBE_EXEC);
+	assert_string_equal(cfg->programs[0].healthcheck.argv[1], "--quick");
+	expect_program_error("healthcheck = ftp://127.0.0.1:21", "is not http://HOST:PORT/PATH");
+	expect_program_error("healthcheck = tcp://db.example:5432", "not a numeric address");
+	expect_program_error("healthcheck_interval = 0", "must be more than 0 seconds");
+	expect_program_error("healthcheck_timeout = 0", "must be more than 0 seconds");
+	load_with_warning("[program:web]\ncommand = /bin/true\nrestart_on_unhealthy = true\n", 1,
+			  "restart_on_unhealthy has no effect without a healthcheck");
 }
 
 static void http_keys(void **state)
@@ -1162,6 +1191,7 @@ int main(void)
 		T(stopwaitsecs_over_shutdown_timeout_warns),
 		T(not_supported_yet),
 		T(http_keys),
+		T(health_keys),
 		T(supervisord_keys_warn),
 		T(unknown_key_hint),
 		T(unknown_section),

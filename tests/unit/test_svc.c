@@ -1016,6 +1016,51 @@ static void test_restart_pending_dropped_on_shutdown(void **state)
 	assert_int_equal(fake.nspawn, 0);
 }
 
+/* ---- UNHEALTHY (restart_on_unhealthy) ---- */
+
+static void test_unhealthy_restarts_with_stopsignal(void **state)
+{
+	struct fx *f = *state;
+	f->cfg.stopsignal = SIGQUIT;
+	to_running(f);
+	pid_t old = f->s.pid;
+	handle(f, SVC_UNHEALTHY);
+	assert_int_equal(f->s.state, SVC_STOPPING);
+	assert_kill(0, old, SIGQUIT, true);
+	exit_signal(f, SIGQUIT);
+	assert_int_equal(f->s.state, SVC_STARTING);
+	assert_int_equal(svc_restarts(&f->s), 1);
+}
+
+static void test_unhealthy_past_restart_limit_stops_then_fatal(void **state)
+{
+	struct fx *f = *state;
+	f->cfg.restart_limit = 1;
+	f->cfg.restart_window = 60;
+	to_running(f);
+	handle(f, SVC_UNHEALTHY);	/* the one restart the limit allows */
+	exit_signal(f, SIGTERM);
+	fire_deadline(f);
+	assert_int_equal(f->s.state, SVC_RUNNING);
+	fake_clear_calls();
+	after(f, 5);
+	handle(f, SVC_UNHEALTHY);	/* would exceed it: stopped, then FATAL */
+	assert_int_equal(f->s.state, SVC_STOPPING);
+	assert_int_equal(fake.nkill, 1);
+	exit_signal(f, SIGTERM);
+	assert_int_equal(f->s.state, SVC_FATAL);
+	assert_int_equal(fake.nspawn, 0);
+}
+
+static void test_unhealthy_ignored_without_process(void **state)
+{
+	struct fx *f = *state;
+	init(f);
+	assert_ignores(f, SVC_UNHEALTHY);
+	to_backoff(f);
+	assert_ignores(f, SVC_UNHEALTHY);
+}
+
 static void test_fatal_restart_starts_fresh(void **state)
 {
 	struct fx *f = *state;
@@ -1323,6 +1368,9 @@ int main(void)
 		T(test_restart_during_stop_starts_after),
 		T(test_restart_pending_dropped_on_shutdown),
 		T(test_fatal_restart_starts_fresh),
+		T(test_unhealthy_restarts_with_stopsignal),
+		T(test_unhealthy_past_restart_limit_stops_then_fatal),
+		T(test_unhealthy_ignored_without_process),
 		/* STOPPING */
 		T(test_stopping_deadline_sends_sigkill),
 		T(test_stopping_exit_is_stopped),
