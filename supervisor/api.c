@@ -33,6 +33,10 @@ static void render_program(struct strbuf *b, const struct program_view *v)
 		sb_printf(b, "{\"signal\":\"%s\"}", signal_name(v->last_exit_value));
 	else
 		sb_puts(b, "null");
+	if (v->status_text && *v->status_text) {
+		sb_puts(b, ",\"status_text\":");
+		sb_json_string(b, v->status_text);
+	}
 	sb_puts(b, ",\"waiting_for\":[");
 	for (size_t i = 0; i < v->nwaiting; i++) {
 		if (i)

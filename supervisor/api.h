@@ -24,6 +24,7 @@ struct program_view {
 	unsigned restarts;
 	enum exit_kind last_exit_kind;
 	int last_exit_value;
+	const char *status_text;	/* notify: its last STATUS=; "" none */
 	const char *const *waiting_for;	/* depends_on not yet satisfied */
 	size_t nwaiting;
 };

@@ -44,6 +44,7 @@ static void api_view(void *ctx, size_t i, struct program_view *v)
 		.last_exit_kind = s->last_exit_kind,
 		.last_exit_value = s->last_exit_value,
 		.waiting_for = sup->waiting,
+		.status_text = p->status_text,
 	};
 	/* only a program still waiting to start is waiting for anything */
 	for (size_t d = 0; !p->launched && d < s->cfg->ndepends && v->nwaiting < 64; d++) {

@@ -296,6 +296,7 @@ struct program_draft {
 	char **depends_names;
 	int depends_line;
 	int stopwaitsecs_line;
+	int watchdog_line;
 	bool command_misspelt;	/* an unknown key was taken for "command" */
 };
 
@@ -329,8 +330,8 @@ static const struct key_spec program_keys[] = {
 	{ "healthcheck_retries", K_COUNT, P(healthcheck_retries), "3", 1000 },
 	{ "healthcheck_start_period", K_DURATION, P(healthcheck_start_period), "0", 0 },
 	{ "restart_on_unhealthy", K_BOOL, P(restart_on_unhealthy), "false", 0 },
-	{ "notify", K_NOT_YET, 0, NULL, 0 },
-	{ "watchdog_sec", K_NOT_YET, 0, NULL, 0 },
+	{ "notify", K_BOOL, P(notify), "false", 0 },
+	{ "watchdog_sec", K_DURATION, P(watchdog_sec), "0", 0 },
 	{ "log_prefix", K_NOT_YET, 0, NULL, 0 },
 };
 #undef P
@@ -594,6 +595,8 @@ static void apply_section(struct loader *l, const struct section *s, const char 
 			draft->depends_line = e->line;
 		if (draft && strcmp(k->name, "stopwaitsecs") == 0)
 			draft->stopwaitsecs_line = e->line;
+		if (draft && strcmp(k->name, "watchdog_sec") == 0)
+			draft->watchdog_line = e->line;
 	}
 }
 
@@ -616,7 +619,8 @@ static char **build_envp(char **extra)
 		n++;
 	while (extra && extra[nextra])
 		nextra++;
-	char **envp = calloc(n + nextra + 1, sizeof *envp);
+	/* one spare slot: the child may add WATCHDOG_PID (its pid is known there) */
+	char **envp = calloc(n + nextra + 2, sizeof *envp);
 	if (!envp)
 		return NULL;
 	size_t count = 0;
@@ -653,6 +657,7 @@ void program_config_free(struct program_config *p)
 	free(p->envp);
 	free(p->depends_on);
 	probe_spec_free(&p->healthcheck);
+	free(p->notify_path);
 	memset(p, 0, sizeof *p);
 }
 
@@ -667,6 +672,48 @@ void config_free(struct config *cfg)
 	free(cfg->socket);
 	free(cfg->health_listen);
 	free(cfg);
+}
+
+static bool env_append(char ***list, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static bool env_append(char ***list, const char *fmt, ...)
+{
+	size_t n = 0;
+	while (*list && (*list)[n])
+		n++;
+	char **grown = realloc(*list, (n + 2) * sizeof *grown);
+	if (!grown)
+		return false;
+	*list = grown;
+	va_list ap;
+	va_start(ap, fmt);
+	int r = vasprintf(&grown[n], fmt, ap);
+	va_end(ap);
+	grown[r < 0 ? n : n + 1] = NULL;
+	return r >= 0;
+}
+
+/* notify: NOTIFY_SOCKET names the program's own socket, in a directory
+ * beside tend's socket; WATCHDOG_USEC tells it how often to ping. */
+static bool add_notify_environment(struct loader *l, const struct config *cfg, struct program_config *p)
+{
+	const char *slash = strrchr(cfg->socket, '/');
+	int dir_len = slash ? (int)(slash - cfg->socket) : 0;
+	if (asprintf(&p->notify_path, "%.*s/notify/%s.sock", dir_len, cfg->socket, p->name) < 0) {
+		l->oom = true;
+		return false;
+	}
+	struct sockaddr_un addr;
+	if (strlen(p->notify_path) >= sizeof addr.sun_path) {
+		diag_add(l->diags, p->line, false, "[program:%s] notify: its socket path %s is too long (choose a shorter [tend] socket)",
+			 p->name, p->notify_path);
+		return false;
+	}
+	bool ok = env_append(&p->env_extra, "NOTIFY_SOCKET=%s", p->notify_path);
+	if (ok && p->watchdog_sec > 0)
+		ok = env_append(&p->env_extra, "WATCHDOG_USEC=%.0f", p->watchdog_sec * 1e6);
+	if (!ok)
+		l->oom = true;
+	return ok;
 }
 
 static void resolve_dependencies(struct loader *l, struct config *cfg, struct program_draft *drafts)
@@ -791,6 +838,11 @@ static struct config *build(struct loader *l, const char *name)
 		cfg->programs[i] = drafts[i].p;
 		memset(&drafts[i].p, 0, sizeof drafts[i].p);
 		struct program_config *p = &cfg->programs[i];
+		if (p->notify && !add_notify_environment(l, cfg, p))
+			continue;
+		if (p->watchdog_sec > 0 && !p->notify)
+			diag_add(l->diags, drafts[i].watchdog_line, false, "[program:%s] watchdog_sec needs notify = true",
+				 p->name);
 		if (!(p->envp = build_envp(p->env_extra)))
 			l->oom = true;
 		if (p->restart_on_unhealthy && p->healthcheck.kind == PROBE_NONE)

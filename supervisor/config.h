@@ -55,6 +55,9 @@ struct program_config {
 	double healthcheck_interval, healthcheck_timeout, healthcheck_start_period;
 	unsigned healthcheck_retries;
 	bool restart_on_unhealthy;
+	bool notify;
+	double watchdog_sec;
+	char *notify_path;	/* notify: the datagram socket, next to tend's own */
 	unsigned start_step;	/* computed: 0 starts first; see order.h */
 	bool tty_foreground;	/* single-command mode: take the terminal */
 };

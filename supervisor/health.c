@@ -17,6 +17,13 @@ void health_reset(struct health *h, bool probed, double now)
 	h->started_at = now;
 }
 
+bool health_lost(struct health *h)
+{
+	bool changed = h->state != HEALTH_UNHEALTHY;
+	h->state = HEALTH_UNHEALTHY;
+	return changed;
+}
+
 bool health_report(struct health *h, const struct health_rules *rules, bool ok, double now)
 {
 	enum health_state before = h->state;

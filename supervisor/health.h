@@ -23,6 +23,8 @@ struct health {
 const char *health_name(enum health_state state);
 /* A new process: `starting` when it has a probe, else `none`. */
 void health_reset(struct health *h, bool probed, double now);
+/* The watchdog ran out: unhealthy at once. Returns true when that is new. */
+bool health_lost(struct health *h);
 /* One probe's result. Returns true when the state changed. */
 bool health_report(struct health *h, const struct health_rules *rules, bool ok, double now);
 

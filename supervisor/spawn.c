@@ -45,6 +45,27 @@ static void mark_other_fds_cloexec(void)
 
 /* quiet: stdin, stdout and stderr on /dev/null (a probe's chatter is not
  * the program's log). */
+/* WATCHDOG_PID=<our pid> into envp's spare slot (config.c keeps one),
+ * without stdio or malloc: we are between fork and exec. */
+static void add_watchdog_pid(char **envp, char buf[32])
+{
+	static const char key[] = "WATCHDOG_PID=";
+	char digits[16];
+	int d = 0;
+	long pid = (long)getpid();
+	do
+		digits[d++] = (char)('0' + pid % 10);
+	while ((pid /= 10) > 0);
+	size_t k = sizeof key - 1;
+	memcpy(buf, key, k);
+	while (d > 0)
+		buf[k++] = digits[--d];
+	buf[k] = '\0';
+	while (*envp)
+		envp++;
+	*envp = buf;	/* the slot after it is NULL: the end of the list */
+}
+
 static void child_setup(const struct program_config *cfg, char **argv, bool quiet, int report_fd)
 {
 	if (setpgid(0, 0) < 0)
@@ -86,6 +107,9 @@ static void child_setup(const struct program_config *cfg, char **argv, bool quie
 	sigset_t none;
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
+	char watchdog_pid[32];
+	if (cfg->watchdog_sec > 0)
+		add_watchdog_pid(cfg->envp, watchdog_pid);
 	environ = cfg->envp;	/* so that execvp searches the program's PATH */
 	execvp(argv[0], argv);
 	child_fail(report_fd, STEP_EXEC);

@@ -74,6 +74,13 @@ static void on_report(struct ev_loop *loop, ev_io *w, int revents)
 
 /* ---- health probes ---- */
 
+/* Health became unhealthy: restart_on_unhealthy acts on it. */
+static void became_unhealthy(struct program *p)
+{
+	if (p->svc.cfg->restart_on_unhealthy)
+		table_deliver(p, SVC_UNHEALTHY, NULL);
+}
+
 /* Until the first verdict, probe every second (or interval if shorter), so
  * that readiness comes quickly; then every healthcheck_interval. */
 static void schedule_probe(struct program *p)
@@ -106,8 +113,7 @@ static void on_probe_done(struct probe *probe, bool ok, const char *why)
 		if (p->health.state == HEALTH_UNHEALTHY) {
 			log_event(LOG_WARN, c->name, "health", kv, "unhealthy: %s (%u failed checks in a row)", why,
 				  p->health.failures);
-			if (c->restart_on_unhealthy)
-				table_deliver(p, SVC_UNHEALTHY, NULL);
+			became_unhealthy(p);
 		} else {
 			log_event(LOG_INFO, c->name, "health", kv, "healthy");
 		}
@@ -123,13 +129,101 @@ static pid_t spawn_exec_probe(struct probe *probe)
 	return spawn_probe(p->svc.cfg, probe->spec->argv);
 }
 
-/* A new process: its health is unknown again. */
+/* ---- notify (sd_notify) and the watchdog ---- */
+
+static void on_watchdog(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop, (void)revents;
+	struct program *p = container_of(w, struct program, watchdog_timer);
+	if (health_lost(&p->health)) {
+		log_event(LOG_WARN, p->svc.cfg->name, "health", LOG_KV(KV_S("health", "unhealthy")),
+			  "unhealthy: no WATCHDOG=1 for %gs", p->svc.cfg->watchdog_sec);
+		became_unhealthy(p);
+	}
+	table_update(p->sup);
+}
+
+/* Only the program's own processes speak for it: its pid, or its group. */
+static bool sent_by_program(const struct program *p, pid_t sender)
+{
+	pid_t pid = p->svc.pid;
+	return pid > 0 && sender > 0 && (sender == pid || getpgid(sender) == pid);
+}
+
+static void on_notify(struct ev_loop *loop, ev_io *w, int revents)
+{
+	(void)loop, (void)revents;
+	struct program *p = container_of(w, struct program, notify_io);
+	const struct program_config *c = p->svc.cfg;
+	struct notify_message m;
+	for (int budget = 64; budget > 0 && notify_receive(p->notify_fd, &m); budget--) {
+		if (!sent_by_program(p, m.sender)) {
+			log_event(LOG_DEBUG, c->name, "notify", LOG_KV(KV_N("sender", m.sender)),
+				  "ignored a notify datagram from pid %d, not one of the program's processes", (int)m.sender);
+			continue;
+		}
+		if (m.ready && !p->notified_ready) {
+			p->notified_ready = true;
+			log_event(LOG_INFO, c->name, "ready", NULL, "READY=1 received");
+		}
+		if (m.has_status && strcmp(m.status, p->status_text) != 0) {
+			memcpy(p->status_text, m.status, sizeof p->status_text);
+			log_event(LOG_DEBUG, c->name, "status", LOG_KV(KV_S("status", m.status)), "status: %s", m.status);
+		}
+		if (m.watchdog && c->watchdog_sec > 0) {
+			ev_timer_stop(p->sup->loop, &p->watchdog_timer);
+			ev_timer_set(&p->watchdog_timer, c->watchdog_sec, 0);
+			ev_timer_start(p->sup->loop, &p->watchdog_timer);
+			/* without a probe, the pings are its health */
+			struct health_rules rules = { .retries = 1 };
+			if (c->healthcheck.kind == PROBE_NONE && health_report(&p->health, &rules, true, mono_now()))
+				log_event(LOG_INFO, c->name, "health", LOG_KV(KV_S("health", "healthy")), "healthy");
+		}
+	}
+	table_update(p->sup);
+}
+
+static void open_notify_sockets(struct supervisor *sup)
+{
+	char err[256];
+	for (size_t i = 0; i < sup->n; i++) {
+		struct program *p = &sup->programs[i];
+		p->notify_fd = -1;
+		ev_init(&p->watchdog_timer, on_watchdog);
+		if (!p->svc.cfg->notify)
+			continue;
+		p->notify_fd = notify_open(p->svc.cfg->notify_path, err, sizeof err);
+		if (p->notify_fd < 0)
+			fatal(2, "%s: %s", p->svc.cfg->name, err);
+		ev_io_init(&p->notify_io, on_notify, p->notify_fd, EV_READ);
+		ev_io_start(sup->loop, &p->notify_io);
+	}
+}
+
+static void close_notify_socket(struct program *p)
+{
+	ev_timer_stop(p->sup->loop, &p->watchdog_timer);
+	if (p->notify_fd < 0)
+		return;
+	ev_io_stop(p->sup->loop, &p->notify_io);
+	close(p->notify_fd);
+	unlink(p->svc.cfg->notify_path);
+}
+
+/* A new process: its health and readiness are unknown again. */
 static void start_probing(struct program *p)
 {
-	bool probed = p->svc.cfg->healthcheck.kind != PROBE_NONE;
+	const struct program_config *c = p->svc.cfg;
+	bool probed = c->healthcheck.kind != PROBE_NONE || c->watchdog_sec > 0;
 	health_reset(&p->health, probed, mono_now());
-	if (probed)
+	p->notified_ready = false;
+	p->status_text[0] = '\0';
+	if (c->healthcheck.kind != PROBE_NONE)
 		schedule_probe(p);
+	if (c->watchdog_sec > 0) {
+		ev_timer_set(&p->watchdog_timer, c->watchdog_sec, 0);
+		ev_timer_start(p->sup->loop, &p->watchdog_timer);
+	}
 }
 
 /* The process is gone: no more probes; its last verdict stays on show
@@ -138,6 +232,7 @@ static void stop_probing(struct program *p)
 {
 	probe_cancel(&p->probe);
 	ev_timer_stop(p->sup->loop, &p->probe_timer);
+	ev_timer_stop(p->sup->loop, &p->watchdog_timer);
 }
 
 static pid_t os_spawn(struct svc *s)
@@ -241,7 +336,8 @@ static bool reap(struct supervisor *sup)
 bool table_ready(const struct program *p)
 {
 	enum health_state h = p->health.state;
-	return p->svc.state == SVC_RUNNING && (h == HEALTH_NONE || h == HEALTH_HEALTHY);
+	return p->svc.state == SVC_RUNNING && (h == HEALTH_NONE || h == HEALTH_HEALTHY) &&
+	       (!p->svc.cfg->notify || p->notified_ready);
 }
 
 bool table_satisfies_dependents(const struct program *d)
@@ -569,6 +665,7 @@ int supervisor_run(struct config *cfg, enum run_mode mode)
 	ev_init(&sup.leftover_timer, on_leftover_timer);
 	sup.started_at = mono_now();
 	backend_start_http(&sup);
+	open_notify_sockets(&sup);
 
 	log_event(LOG_INFO, NULL, "boot", LOG_KV(KV_N("pid", getpid()), KV_N("programs", sup.n)),
 		  "starting %zu program%s%s", sup.n, sup.n == 1 ? "" : "s", sup.pid1 ? " as PID 1" : "");
@@ -582,6 +679,7 @@ int supervisor_run(struct config *cfg, enum run_mode mode)
 	for (size_t i = 0; i < sup.n; i++) {
 		close_report(&sup.programs[i]);
 		probe_cancel(&sup.programs[i].probe);
+		close_notify_socket(&sup.programs[i]);
 		ev_timer_stop(sup.loop, &sup.programs[i].probe_timer);
 		svc_free(&sup.programs[i].svc);
 	}

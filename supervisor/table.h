@@ -10,6 +10,7 @@
 #include "api.h"
 #include "config.h"
 #include "health.h"
+#include "notify.h"
 #include "probe.h"
 #include "supervisor.h"
 #include "svc.h"
@@ -36,6 +37,11 @@ struct program {
 	struct probe probe;	/* its healthcheck, while one runs */
 	struct health health;
 	ev_timer probe_timer;	/* when the next probe is due */
+	int notify_fd;		/* notify: its datagram socket; -1 */
+	ev_io notify_io;
+	ev_timer watchdog_timer;	/* watchdog_sec without WATCHDOG=1: unhealthy */
+	bool notified_ready;	/* READY=1 came from the current process */
+	char status_text[NOTIFY_STATUS_MAX + 1];	/* its last STATUS= */
 };
 
 struct supervisor {

@@ -384,8 +384,6 @@ static void stopwaitsecs_over_shutdown_timeout_warns(void **state)
 static void not_supported_yet(void **state)
 {
 	(void)state;
-	expect_program_error("notify = false", "not supported yet");
-	expect_program_error("watchdog_sec = 0", "not supported yet");
 	expect_program_error("log_prefix = false", "not supported yet");
 	expect_program_error("log_prefix = true", "[program:web] log_prefix: not supported yet");
 }
@@ -423,6 +421,25 @@ static void health_keys(void **state)
 	expect_program_error("healthcheck_timeout = 0", "must be more than 0 seconds");
 	load_with_warning("[program:web]\ncommand = /bin/true\nrestart_on_unhealthy = true\n", 1,
 			  "restart_on_unhealthy has no effect without a healthcheck");
+}
+
+static void notify_keys(void **state)
+{
+	(void)state;
+	unsetenv("TEND_SOCKET");
+	load_ok("[tend]\nsocket = /tmp/t/tend.sock\n[program:web]\ncommand = /bin/true\nnotify = true\nwatchdog_sec = 2.5\n");
+	const struct program_config *p = &cfg->programs[0];
+	assert_true(p->notify);
+	assert_string_equal(p->notify_path, "/tmp/t/notify/web.sock");
+	assert_true(envp_has(p->envp, "NOTIFY_SOCKET=/tmp/t/notify/web.sock"));
+	assert_true(envp_has(p->envp, "WATCHDOG_USEC=2500000"));
+	config_free(cfg);
+	cfg = NULL;
+	load_ok("[program:web]\ncommand = /bin/true\n");
+	assert_false(cfg->programs[0].notify);
+	assert_null(cfg->programs[0].notify_path);
+	assert_int_equal(count_envp(cfg->programs[0].envp, "NOTIFY_SOCKET="), 0);
+	expect_program_error("watchdog_sec = 5", "watchdog_sec needs notify = true");
 }
 
 static void http_keys(void **state)
@@ -1192,6 +1209,7 @@ int main(void)
 		T(not_supported_yet),
 		T(http_keys),
 		T(health_keys),
+		T(notify_keys),
 		T(supervisord_keys_warn),
 		T(unknown_key_hint),
 		T(unknown_section),

@@ -1,0 +1,105 @@
+#include "notify.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+static bool make_parents(const char *path, char *err, size_t n)
+{
+	char dir[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	snprintf(dir, sizeof dir, "%s", path);
+	for (char *p = dir + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+			snprintf(err, n, "cannot create %s: %s", dir, strerror(errno));
+			return false;
+		}
+		*p = '/';
+	}
+	return true;
+}
+
+int notify_open(const char *path, char *err, size_t n)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	if (strlen(path) >= sizeof addr.sun_path) {
+		snprintf(err, n, "notify socket path too long: %s", path);
+		return -1;
+	}
+	strcpy(addr.sun_path, path);
+	if (!make_parents(path, err, n))
+		return -1;
+	unlink(path);	/* only tend makes these: an old one is from a dead tend */
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	int one = 1;
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof one) < 0 ||
+	    bind(fd, (struct sockaddr *)&addr, sizeof addr) < 0 || chmod(path, 0666) < 0) {
+		snprintf(err, n, "cannot open the notify socket %s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+void notify_parse(const char *text, size_t len, struct notify_message *m)
+{
+	const char *end = text + len;
+	while (text < end) {
+		const char *nl = memchr(text, '\n', (size_t)(end - text));
+		size_t line = nl ? (size_t)(nl - text) : (size_t)(end - text);
+		if (line == 7 && memcmp(text, "READY=1", 7) == 0)
+			m->ready = true;
+		else if (line == 10 && memcmp(text, "WATCHDOG=1", 10) == 0)
+			m->watchdog = true;
+		else if (line >= 7 && memcmp(text, "STATUS=", 7) == 0) {
+			size_t k = line - 7 < NOTIFY_STATUS_MAX ? line - 7 : NOTIFY_STATUS_MAX;
+			memcpy(m->status, text + 7, k);
+			m->status[k] = '\0';
+			for (size_t i = 0; i < k; i++)	/* text for a log line and a table cell */
+				if ((unsigned char)m->status[i] < 0x20)
+					m->status[i] = ' ';
+			m->has_status = true;
+		}
+		text += line + 1;
+	}
+}
+
+bool notify_receive(int fd, struct notify_message *m)
+{
+	char buf[4096];
+	union {
+		struct cmsghdr align;
+		char space[CMSG_SPACE(sizeof(struct ucred))];
+	} control;
+	struct iovec iov = { .iov_base = buf, .iov_len = sizeof buf };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = &control,
+			      .msg_controllen = sizeof control };
+	ssize_t got = recvmsg(fd, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC | MSG_TRUNC);
+	if (got < 0)
+		return false;
+	memset(m, 0, sizeof *m);
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS) {
+			struct ucred cred;
+			memcpy(&cred, CMSG_DATA(c), sizeof cred);
+			m->sender = cred.pid;
+		} else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+			/* fds sent along are not wanted: close them */
+			int count = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+			for (int i = 0; i < count; i++) {
+				int passed;
+				memcpy(&passed, CMSG_DATA(c) + i * sizeof(int), sizeof passed);
+				close(passed);
+			}
+		}
+	}
+	notify_parse(buf, (size_t)got < sizeof buf ? (size_t)got : sizeof buf, m);
+	return true;
+}
