@@ -94,6 +94,21 @@ fuzz: build/fuzz/fuzz_http_parser
 fuzz-smoke:
 	$(MAKE) fuzz FUZZ_SECONDS=10
 
+# Benchmarks (tests/bench/run.sh): tend next to nginx, results in docs/benchmarks.md.
+# What only they need is installed here, if missing.
+BENCH_PACKAGES := wrk nginx-light
+
+.PHONY: bench
+
+bench: deps build/tend
+	@missing=""; for p in $(BENCH_PACKAGES); do \
+	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+	bash tests/bench/run.sh build/tend
+
 demo: deps build/tend
 	bash examples/demo.sh build/tend
 
