@@ -383,10 +383,10 @@ static void format_duration(double s, char *buf, size_t size)
 		snprintf(buf, size, "%llud%02lluh", t / 86400, t / 3600 % 24);
 }
 
-enum column { C_NAME, C_STATE, C_HEALTH, C_PID, C_UPTIME, C_RESTARTS, C_EXIT, C_WAITING, NCOLUMNS };
+enum column { C_NAME, C_STATE, C_HEALTH, C_PID, C_UPTIME, C_RESTARTS, C_EXIT, C_WAITING, C_STATUS, NCOLUMNS };
 
 static const char *const column_titles[NCOLUMNS] = {
-	"NAME", "STATE", "HEALTH", "PID", "UPTIME", "RESTARTS", "LAST EXIT", "WAITING FOR",
+	"NAME", "STATE", "HEALTH", "PID", "UPTIME", "RESTARTS", "LAST EXIT", "WAITING FOR", "STATUS",
 };
 
 #define CELL 160
@@ -454,7 +454,7 @@ static int print_status(const struct json_value *root)
 		return EXIT_TROUBLE;
 	}
 	size_t width[NCOLUMNS];
-	bool shown[NCOLUMNS] = { true, true, true, true, true, true, false, false };
+	bool shown[NCOLUMNS] = { true, true, true, true, true, true, false, false, false };
 	for (int c = 0; c < NCOLUMNS; c++)
 		width[c] = strlen(column_titles[c]);
 	size_t r = 0;
@@ -477,6 +477,13 @@ static int print_status(const struct json_value *root)
 		waiting_cell(row[C_WAITING], json_get(p, "waiting_for"));
 		shown[C_EXIT] |= strcmp(row[C_EXIT], "-") != 0;
 		shown[C_WAITING] |= strcmp(row[C_WAITING], "-") != 0;
+		/* notify's STATUS= text, for the programs that send one */
+		const struct json_value *status_text = json_get(p, "status_text");
+		if (status_text)
+			text_cell(row[C_STATUS], status_text);
+		else
+			strcpy(row[C_STATUS], "-");
+		shown[C_STATUS] |= status_text != NULL;
 		for (int c = 0; c < NCOLUMNS; c++)
 			if (strlen(row[c]) > width[c])
 				width[c] = strlen(row[c]);
