@@ -12,6 +12,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "dirs.h"
 #include "log.h"
 
 #define container_of(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
@@ -375,23 +376,6 @@ struct http_server *http_server_new(struct ev_loop *loop, const struct api_backe
 	return s;
 }
 
-static bool mkdir_parents(char *path, char *err, size_t n)
-{
-	for (char *p = path + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		int r = mkdir(path, 0755);
-		int e = errno;
-		*p = '/';
-		if (r < 0 && e != EEXIST) {
-			snprintf(err, n, "cannot create the directory of the socket: %s", strerror(e));
-			return false;
-		}
-	}
-	return true;
-}
-
 /* A socket file left by a tend that died is replaced; a live one is not. */
 static bool clear_stale_socket(const struct sockaddr_un *addr, char *err, size_t n)
 {
@@ -426,9 +410,7 @@ bool http_listen_unix(struct http_server *s, const char *path, mode_t mode, char
 		return false;
 	}
 	strcpy(addr.sun_path, path);
-	char dir[sizeof addr.sun_path];
-	strcpy(dir, path);
-	if (!mkdir_parents(dir, err, n) || !clear_stale_socket(&addr, err, n))
+	if (!dirs_make_parents(path, err, n) || !clear_stale_socket(&addr, err, n))
 		return false;
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {

@@ -8,22 +8,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-static bool make_parents(const char *path, char *err, size_t n)
-{
-	char dir[sizeof(((struct sockaddr_un *)0)->sun_path)];
-	snprintf(dir, sizeof dir, "%s", path);
-	for (char *p = dir + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
-			snprintf(err, n, "cannot create %s: %s", dir, strerror(errno));
-			return false;
-		}
-		*p = '/';
-	}
-	return true;
-}
+#include "dirs.h"
 
 int notify_open(const char *path, char *err, size_t n)
 {
@@ -33,7 +18,7 @@ int notify_open(const char *path, char *err, size_t n)
 		return -1;
 	}
 	strcpy(addr.sun_path, path);
-	if (!make_parents(path, err, n))
+	if (!dirs_make_parents(path, err, n))
 		return -1;
 	unlink(path);	/* only tend makes these: an old one is from a dead tend */
 	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
