@@ -20,7 +20,7 @@ DEPS_PACKAGES := gcc make libc6-dev libev-dev libinih-dev libcmocka-dev \
 
 .PHONY: all deps test unit integration test-asan unit-asan integration-asan clean demo check-deps
 
-all: build/tend
+all: build/tend build/backend
 
 build/tend: $(SOURCES) $(HEADERS) | build
 	$(CC) $(WARN) $(CPPFLAGS) $(CFLAGS) -o $@ $(SOURCES) $(LDLIBS)
@@ -109,7 +109,10 @@ bench: deps build/tend
 	fi
 	bash tests/bench/run.sh build/tend
 
-demo: deps build/tend
+build/backend: examples/backend/backend.c | build
+	$(CC) $(WARN) $(CPPFLAGS) $(CFLAGS) -o $@ $<
+
+demo: deps build/tend build/backend
 	bash examples/demo.sh build/tend
 
 clean:

@@ -1,0 +1,96 @@
+/* The example backend: a stand-in for the seed's Rust backend. Serves JSON
+ * on /api/health, /api/status and /api/v1/towns/selection, one request per
+ * connection, and exits cleanly on SIGTERM. Kept deliberately simple: it is
+ * the program tend supervises, not part of tend.
+ *
+ * usage: backend [PORT] (default $BACKEND_PORT, else 3000); BACKEND_DELAY=SECS
+ * waits that long before listening, to show depends_on waiting for health. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+static volatile sig_atomic_t stopping;
+
+static void on_term(int sig)
+{
+	(void)sig;
+	stopping = 1;
+}
+
+static void answer(int fd, int status, const char *body)
+{
+	char head[256];
+	int n = snprintf(head, sizeof head,
+			 "HTTP/1.1 %d %s\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n"
+			 "Connection: close\r\n\r\n",
+			 status, status == 200 ? "OK" : "Not Found", strlen(body));
+	send(fd, head, (size_t)n, MSG_NOSIGNAL);
+	send(fd, body, strlen(body), MSG_NOSIGNAL);
+}
+
+static void serve(int fd, time_t started)
+{
+	char req[2048], body[256];
+	struct timeval tv = { .tv_sec = 2 };
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+	ssize_t n = recv(fd, req, sizeof req - 1, 0);
+	if (n <= 0)
+		return;
+	req[n] = '\0';
+	char *path = strchr(req, ' ');
+	if (!path)
+		return;
+	path++;
+	path[strcspn(path, " ?")] = '\0';
+	if (strcmp(path, "/api/health") == 0) {
+		answer(fd, 200, "{\"status\":\"ok\"}\n");
+	} else if (strcmp(path, "/api/status") == 0) {
+		snprintf(body, sizeof body, "{\"service\":\"backend\",\"pid\":%d,\"uptime\":%ld}\n", (int)getpid(),
+			 (long)(time(NULL) - started));
+		answer(fd, 200, body);
+	} else if (strcmp(path, "/api/v1/towns/selection") == 0) {
+		answer(fd, 200, "{\"towns\":[{\"id\":1,\"name\":\"Lisboa\"},{\"id\":2,\"name\":\"Porto\"},"
+				"{\"id\":3,\"name\":\"Coimbra\"}]}\n");
+	} else {
+		answer(fd, 404, "{\"error\":\"not found\"}\n");
+	}
+}
+
+int main(int argc, char **argv)
+{
+	const char *port_text = argc > 1 ? argv[1] : getenv("BACKEND_PORT");
+	int port = port_text ? atoi(port_text) : 3000;
+	const char *delay = getenv("BACKEND_DELAY");
+	struct sigaction sa = { .sa_handler = on_term };	/* no SA_RESTART: accept returns */
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	if (delay)
+		usleep((useconds_t)(atof(delay) * 1e6));
+	int lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int one = 1;
+	struct sockaddr_in addr = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+				    .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	if (bind(lfd, (struct sockaddr *)&addr, sizeof addr) < 0 || listen(lfd, 64) < 0) {
+		fprintf(stderr, "backend: cannot listen on 127.0.0.1:%d: %s\n", port, strerror(errno));
+		return 1;
+	}
+	fprintf(stderr, "backend: listening on 127.0.0.1:%d\n", port);
+	time_t started = time(NULL);
+	while (!stopping) {
+		int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+		if (fd < 0)
+			continue;
+		serve(fd, started);
+		close(fd);
+	}
+	fprintf(stderr, "backend: SIGTERM received, exiting cleanly\n");
+	return 0;
+}
