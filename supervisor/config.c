@@ -845,9 +845,11 @@ static struct config *build(struct loader *l, const char *name)
 				 p->name);
 		if (!(p->envp = build_envp(p->env_extra)))
 			l->oom = true;
-		if (p->restart_on_unhealthy && p->healthcheck.kind == PROBE_NONE)
+		/* watchdog_sec makes a program unhealthy too (SPEC §2) */
+		if (p->restart_on_unhealthy && p->healthcheck.kind == PROBE_NONE && p->watchdog_sec == 0)
 			diag_add(l->diags, p->line, true,
-				 "[program:%s] restart_on_unhealthy has no effect without a healthcheck", p->name);
+				 "[program:%s] restart_on_unhealthy has no effect without a healthcheck or watchdog_sec",
+				 p->name);
 		/* only where stopwaitsecs was written: a default is no mistake */
 		if (drafts[i].stopwaitsecs_line && p->stopwaitsecs >= cfg->shutdown_timeout && l->diags->errors == 0)
 			diag_add(l->diags, drafts[i].stopwaitsecs_line, true,

@@ -70,19 +70,13 @@ bool notify_receive(int fd, struct notify_message *m)
 	if (got < 0)
 		return false;
 	memset(m, 0, sizeof *m);
+	/* The control buffer holds credentials only: fds a sender passes along
+	 * (SCM_RIGHTS) do not fit, and the kernel closes them (MSG_CTRUNC). */
 	for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
 		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS) {
 			struct ucred cred;
 			memcpy(&cred, CMSG_DATA(c), sizeof cred);
 			m->sender = cred.pid;
-		} else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
-			/* fds sent along are not wanted: close them */
-			int count = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
-			for (int i = 0; i < count; i++) {
-				int passed;
-				memcpy(&passed, CMSG_DATA(c) + i * sizeof(int), sizeof passed);
-				close(passed);
-			}
 		}
 	}
 	notify_parse(buf, (size_t)got < sizeof buf ? (size_t)got : sizeof buf, m);

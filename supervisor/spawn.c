@@ -26,6 +26,9 @@ enum spawn_step {
 static void child_fail(int report_fd, enum spawn_step step)
 {
 	struct spawn_failure f = { .step = step, .err = errno };
+	/* an exec probe's report pipe has no reader (spawn_probe closes it):
+	 * the write must not kill us with SIGPIPE, the exit code tells */
+	signal(SIGPIPE, SIG_IGN);
 	ssize_t ignored = write(report_fd, &f, sizeof f);
 	(void)ignored;
 	/* the shell's convention, which single-command mode passes on */

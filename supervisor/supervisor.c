@@ -108,7 +108,8 @@ static void on_probe_done(struct probe *probe, bool ok, const char *why)
 	struct health_rules rules = { .retries = c->healthcheck_retries, .start_period = c->healthcheck_start_period };
 	if (!ok)
 		log_event(LOG_DEBUG, c->name, "probe", LOG_KV(KV_S("error", why)), "health check failed: %s", why);
-	if (health_report(&p->health, &rules, ok, mono_now())) {
+	/* a missed watchdog stands until the next WATCHDOG=1, whatever the probe says */
+	if (!(ok && p->watchdog_expired) && health_report(&p->health, &rules, ok, mono_now())) {
 		const struct log_kv *kv = LOG_KV(KV_S("health", health_name(p->health.state)));
 		if (p->health.state == HEALTH_UNHEALTHY) {
 			log_event(LOG_WARN, c->name, "health", kv, "unhealthy: %s (%u failed checks in a row)", why,
@@ -135,6 +136,7 @@ static void on_watchdog(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	(void)loop, (void)revents;
 	struct program *p = container_of(w, struct program, watchdog_timer);
+	p->watchdog_expired = true;
 	if (health_lost(&p->health)) {
 		log_event(LOG_WARN, p->svc.cfg->name, "health", LOG_KV(KV_S("health", "unhealthy")),
 			  "unhealthy: no WATCHDOG=1 for %gs", p->svc.cfg->watchdog_sec);
@@ -171,6 +173,7 @@ static void on_notify(struct ev_loop *loop, ev_io *w, int revents)
 			log_event(LOG_DEBUG, c->name, "status", LOG_KV(KV_S("status", m.status)), "status: %s", m.status);
 		}
 		if (m.watchdog && c->watchdog_sec > 0) {
+			p->watchdog_expired = false;
 			ev_timer_stop(p->sup->loop, &p->watchdog_timer);
 			ev_timer_set(&p->watchdog_timer, c->watchdog_sec, 0);
 			ev_timer_start(p->sup->loop, &p->watchdog_timer);
@@ -217,6 +220,7 @@ static void start_probing(struct program *p)
 	bool probed = c->healthcheck.kind != PROBE_NONE || c->watchdog_sec > 0;
 	health_reset(&p->health, probed, mono_now());
 	p->notified_ready = false;
+	p->watchdog_expired = false;
 	p->status_text[0] = '\0';
 	if (c->healthcheck.kind != PROBE_NONE)
 		schedule_probe(p);

@@ -40,6 +40,7 @@ struct program {
 	int notify_fd;		/* notify: its datagram socket; -1 */
 	ev_io notify_io;
 	ev_timer watchdog_timer;	/* watchdog_sec without WATCHDOG=1: unhealthy */
+	bool watchdog_expired;	/* that happened, and no WATCHDOG=1 came since */
 	bool notified_ready;	/* READY=1 came from the current process */
 	char status_text[NOTIFY_STATUS_MAX + 1];	/* its last STATUS= */
 };

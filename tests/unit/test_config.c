@@ -421,6 +421,8 @@ static void health_keys(void **state)
 	expect_program_error("healthcheck_timeout = 0", "must be more than 0 seconds");
 	load_with_warning("[program:web]\ncommand = /bin/true\nrestart_on_unhealthy = true\n", 1,
 			  "restart_on_unhealthy has no effect without a healthcheck");
+	/* the watchdog makes it unhealthy too: no warning then */
+	load_ok("[program:web]\ncommand = /bin/true\nnotify = true\nwatchdog_sec = 1\nrestart_on_unhealthy = true\n");
 }
 
 static void notify_keys(void **state)
