@@ -659,7 +659,6 @@ int supervisor_run(struct config *cfg, enum run_mode mode)
 		if (!svc_init(&p->svc, &cfg->programs[i], &real_os))
 			fatal(1, "out of memory");
 		p->sup = &sup;
-		p->index = i;
 		p->report_fd = -1;
 		ev_init(&p->timer, on_deadline);
 		ev_init(&p->probe_timer, on_probe_timer);

@@ -24,7 +24,6 @@ enum phase {
 struct program {
 	struct svc svc;
 	struct supervisor *sup;
-	size_t index;
 	ev_timer timer;		/* the svc's deadline */
 	double timer_at;	/* deadline the timer is armed for; 0: not armed */
 	ev_io report;		/* the exec-failure pipe of the current process */
