@@ -244,6 +244,13 @@ static pid_t os_spawn(struct svc *s)
 	struct program *p = container_of(s, struct program, svc);
 	int fd;
 	close_report(p);
+	/* What is left of its last process group goes first: nginx workers
+	 * orphaned by a killed master would keep its port, and every new
+	 * master would fail to bind. */
+	if (p->old_group > 0 && s->cfg->killasgroup && kill(-p->old_group, SIGKILL) == 0)
+		log_event(LOG_WARN, s->cfg->name, "leftovers", LOG_KV(KV_N("pgid", p->old_group)),
+			  "processes of its last run were still in group %d: sent SIGKILL", (int)p->old_group);
+	p->old_group = 0;
 	pid_t pid = spawn_program(s->cfg, &fd);
 	if (pid < 0)
 		return -1;
@@ -330,6 +337,7 @@ static bool reap(struct supervisor *sup)
 		if (owner->report_fd >= 0)
 			take_report(owner);	/* it is dead: the report, if any, is there */
 		stop_probing(owner);	/* before the exit: a restart probes anew */
+		owner->old_group = pid;	/* its group: the pid was its leader */
 		struct svc_exit exit = { .status = status, .exec_errno = owner->exec_errno };
 		table_deliver(owner, SVC_EXIT, &exit);
 	}
