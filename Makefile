@@ -18,12 +18,22 @@ DEPS_PACKAGES := gcc make libc6-dev libev-dev libinih-dev libcmocka-dev \
                  util-linux procps strace nginx-light clang libclang-rt-14-dev \
                  curl prometheus
 
-.PHONY: all deps test unit integration test-asan unit-asan integration-asan clean demo check-deps
+.PHONY: all deps test unit integration test-asan unit-asan integration-asan clean demo check-deps static
 
 all: build/tend build/backend
 
 build/tend: $(SOURCES) $(HEADERS) | build
 	$(CC) $(WARN) $(CPPFLAGS) $(CFLAGS) -o $@ $(SOURCES) $(LDLIBS)
+
+# One static binary, for images that COPY it alone (as people do with
+# tini-static): libev.a and libinih.a from Debian, glibc linked statically.
+# glibc warns at link time about functions that need NSS at run time
+# (getpwnam…); --fatal-warnings makes such a warning an error — tend reads
+# /etc/passwd and /etc/group itself and resolves no host names.
+build/tend-static: $(SOURCES) $(HEADERS) | build
+	$(CC) $(WARN) $(CPPFLAGS) $(CFLAGS) -static -Wl,--fatal-warnings -o $@ $(SOURCES) $(LDLIBS)
+
+static: build/tend-static
 
 build/asan/tend: $(SOURCES) $(HEADERS) | build
 	@mkdir -p build/asan
@@ -74,6 +84,7 @@ test: deps
 	$(MAKE) unit-asan
 	$(MAKE) integration-asan
 	$(MAKE) fuzz-smoke
+	TEST_IMAGE_NET=netns $(MAKE) test-image
 
 # libFuzzer on the HTTP request parser (clang; crashes land in build/fuzz/).
 FUZZ_SECONDS ?= 60
@@ -108,6 +119,25 @@ bench: deps build/tend
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 	bash tests/bench/run.sh build/tend
+
+# The image (Dockerfile) built and run in Docker for real; see
+# tests/image/run.sh. `make test` runs it with TEST_IMAGE_NET=netns: no
+# bridge, the container reached on its own loopback (nsenter), so no test
+# traffic goes to a private-range address. Installs Debian's docker.io and
+# mmdebstrap if missing, starts its own dockerd when no engine answers (and
+# stops it after), makes the base image from this machine's apt mirror.
+TEST_IMAGE_PACKAGES := docker.io mmdebstrap curl util-linux iproute2
+
+.PHONY: test-image
+
+test-image:
+	@missing=""; for p in $(TEST_IMAGE_PACKAGES); do \
+	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+	bash tests/image/run.sh
 
 build/backend: examples/backend/backend.c | build
 	$(CC) $(WARN) $(CPPFLAGS) $(CFLAGS) -o $@ $<

@@ -23,6 +23,7 @@ tend demo: nginx on http://127.0.0.1:8080/ in front of the example backend
 From another terminal, try:
   curl http://127.0.0.1:8080/api/v1/towns/selection
   TEND_SOCKET=$DEMO_DIR/tend.sock $tend status
+  TEND_SOCKET=$DEMO_DIR/tend.sock $tend signal backend KILL   # it dies; tend restarts it
   TEND_SOCKET=$DEMO_DIR/tend.sock $tend restart backend
   kill -HUP \$(cat /proc/$$/task/$$/children)     # tend forwards HUP: nginx reloads
   kill -TERM \$(cat /proc/$$/task/$$/children)    # graceful shutdown: nginx (QUIT) first, then the backend
