@@ -105,13 +105,14 @@ fuzz: build/fuzz/fuzz_http_parser
 fuzz-smoke:
 	$(MAKE) fuzz FUZZ_SECONDS=10
 
-# Benchmarks (tests/bench/run.sh): tend next to nginx, results in docs/benchmarks.md.
+# Benchmarks (tests/bench/run.sh): tend next to tini, dumb-init, catatonit,
+# supervisord, s6, runit and nginx; results in docs/benchmarks.md.
 # What only they need is installed here, if missing.
-BENCH_PACKAGES := wrk nginx-light
+BENCH_PACKAGES := wrk nginx-light tini dumb-init catatonit supervisor s6 runit strace
 
 .PHONY: bench
 
-bench: deps build/tend
+bench: deps build/tend build/tend-static build/bench/stamp
 	@missing=""; for p in $(BENCH_PACKAGES); do \
 	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
@@ -119,6 +120,11 @@ bench: deps build/tend
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 	bash tests/bench/run.sh build/tend
+
+# The suite's own stamping program (tests/bench/stamp.c).
+build/bench/stamp: tests/bench/stamp.c | build
+	@mkdir -p build/bench
+	$(CC) $(WARN) $(CPPFLAGS) $(CFLAGS) -o $@ tests/bench/stamp.c
 
 # The image (Dockerfile) built and run in Docker for real; see
 # tests/image/run.sh. `make test` runs it with TEST_IMAGE_NET=netns: no

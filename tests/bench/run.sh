@@ -17,7 +17,7 @@
 set -u
 export LC_ALL=C
 
-METRICS=(http)
+METRICS=(size memory start stop restart signal orphans idle http)
 
 if [ $# -lt 1 ]; then
 	echo "usage: $0 PATH/TO/tend [METRIC...]  (metrics: ${METRICS[*]})" >&2
@@ -43,11 +43,15 @@ if [ ! -x "$TEND" ]; then
 	echo "run.sh: $TEND is not an executable (run \`make\`)" >&2
 	exit 2
 fi
+if [ ! -x "$ROOT/build/bench/stamp" ]; then
+	echo "run.sh: $ROOT/build/bench/stamp is missing (\`make build/bench/stamp\`)" >&2
+	exit 2
+fi
 if [ "$(id -u)" != 0 ]; then
 	echo "run.sh: the benchmarks need root (PID namespaces)" >&2
 	exit 2
 fi
-for tool in wrk nginx unshare awk; do
+for tool in wrk nginx unshare awk strace tini dumb-init catatonit supervisord s6-svscan runsvdir; do
 	command -v "$tool" >/dev/null || { echo "run.sh: $tool is missing (\`make bench\` installs it)" >&2; exit 2; }
 done
 

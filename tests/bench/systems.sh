@@ -1,0 +1,166 @@
+# The systems compared (sourced by the metric files that need them).
+#
+# Each system runs as PID 1 of a fresh PID namespace (`unshare --pid --fork
+# --mount-proc`), through `stamp -x`, which stamps "exec" and execs the
+# system (so PID 1's exec time is on the same clock as the programs' stamps).
+# Every system runs the same two programs, build/bench/stamp a and b,
+# stamping into DIR/stamps. Supervisors (tend, supervisord, s6, runit)
+# supervise both; single-child inits (tini, dumb-init, catatonit) run one
+# `sh -c 'stamp a & stamp b & wait'` and pass signals to its process group
+# (tini -g, catatonit -g, dumb-init by default); that sh traps USR1 (so that
+# it survives it), its programs get it.
+
+[ -n "${SYSTEMS_SH:-}" ] && return 0
+SYSTEMS_SH=1
+
+SYSTEMS=(tend tini dumb-init catatonit supervisord s6 runit)
+SUPERVISORS=(tend supervisord s6 runit)
+STAMP=$ROOT/build/bench/stamp
+SYS_ROUNDS=${BENCH_ROUNDS:-5}
+
+# sys_single SYS: true for the single-child inits.
+sys_single() { case $1 in tini | dumb-init | catatonit) return 0 ;; esac; return 1; }
+
+# sys_prog DIR NAME MODE: the command of program NAME (MODE: run, crash =
+# exits 1 after 1.5 s).
+sys_prog() {
+	case $3 in
+	crash) echo "$STAMP -c 1500 $1/stamps $2" ;;
+	orphans) echo "$STAMP -o ${ORPHANS:-10000} $1/stamps $2" ;;
+	*) echo "$STAMP $1/stamps $2" ;;
+	esac
+}
+
+# sys_start SYS DIR [MODE] [EXTRA]: writes SYS's configuration in DIR (new),
+# starts it; sets SYS_PID1 (PID 1, as seen from here) and SYS_UNSHARE.
+# MODE: run (default), crash (program a crashes after 1.5 s) or orphans
+# (program a makes ORPHANS orphans exit at once, see stamp.c). EXTRA=usr1:
+# tend forwards USR1 to its programs.
+sys_start() {
+	local sys=$1 dir=$2 mode=${3:-run} extra=${4:-} cmd=()
+	rm -rf "$dir" && mkdir -p "$dir" || return 1
+	local pa pb
+	pa=$(sys_prog "$dir" a "$mode") pb=$(sys_prog "$dir" b run)
+	case $sys in
+	tend)
+		local port
+		port=$(free_port) || return 1
+		cat >"$dir/tend.ini" <<-EOF
+		[tend]
+		socket = $dir/tend.sock
+		health_listen = 127.0.0.1:$port
+		shutdown_timeout = 5
+
+		[program:a]
+		command = $pa
+		$([ "$extra" = usr1 ] && echo "forward_signals = USR1")
+
+		[program:b]
+		command = $pb
+		$([ "$extra" = usr1 ] && echo "forward_signals = USR1")
+		EOF
+		cmd=("$TEND" -c "$dir/tend.ini")
+		;;
+	tini | dumb-init | catatonit)
+		# sh survives USR1 (trapped; the programs get it as default)
+		local sh="trap : USR1; $pa & $pb & while :; do wait; [ \$? -gt 128 ] || break; done"
+		case $sys in
+		tini) cmd=(tini -g -- sh -c "$sh") ;;
+		dumb-init) cmd=(dumb-init -- sh -c "$sh") ;;
+		catatonit) cmd=(catatonit -g -- sh -c "$sh") ;;
+		esac
+		;;
+	supervisord)
+		cat >"$dir/supervisord.conf" <<-EOF
+		[supervisord]
+		nodaemon = true
+		user = root
+		logfile = $dir/supervisord.log
+		pidfile = $dir/supervisord.pid
+		childlogdir = $dir
+
+		[program:a]
+		command = $pa
+		autorestart = true
+		startsecs = 1
+		stdout_logfile = NONE
+		stderr_logfile = NONE
+
+		[program:b]
+		command = $pb
+		autorestart = true
+		startsecs = 1
+		stdout_logfile = NONE
+		stderr_logfile = NONE
+		EOF
+		cmd=(supervisord -n -c "$dir/supervisord.conf")
+		;;
+	s6 | runit)
+		local n p
+		for n in a b; do
+			[ $n = a ] && p=$pa || p=$pb
+			mkdir -p "$dir/sv/$n"
+			printf '#!/bin/sh\nexec %s\n' "$p" >"$dir/sv/$n/run"
+			chmod +x "$dir/sv/$n/run"
+		done
+		if [ "$sys" = s6 ]; then cmd=(s6-svscan "$dir/sv"); else cmd=(runsvdir -P "$dir/sv"); fi
+		;;
+	*) log "unknown system $sys"; return 1 ;;
+	esac
+	unshare --pid --fork --mount-proc "$STAMP" -x "$dir/stamps" pid1 "${cmd[@]}" </dev/null >"$dir/out.log" 2>&1 &
+	SYS_UNSHARE=$!
+	own "$SYS_UNSHARE"
+	SYS_PID1=
+	wait_until 5 eval '[ -n "$(children_of "$SYS_UNSHARE")" ]' || { log "$sys did not start"; return 1; }
+	SYS_PID1=$(children_of "$SYS_UNSHARE" | head -n1)
+	own "$SYS_PID1"	# ended first: PID 1 takes the namespace down
+}
+
+# sys_stamp DIR EVENT NAME [N]: the Nth (default 1st) EVENT stamp of NAME, in ns.
+sys_stamp() {
+	awk -v e="$2" -v n="$3" -v k="${4:-1}" '$1 == e && $4 == n && ++c == k { print $2; exit }' "$1/stamps" 2>/dev/null
+}
+sys_count() { awk -v e="$2" -v n="$3" '$1 == e && $4 == n { c++ } END { print c + 0 }' "$1/stamps" 2>/dev/null; }
+
+# sys_wait_started DIR: both programs have stamped their start (5 s at most).
+sys_wait_started() {
+	SYS_DIR=$1
+	wait_until 5 eval '[ -n "$(sys_stamp "$SYS_DIR" start a)" ] && [ -n "$(sys_stamp "$SYS_DIR" start b)" ]'
+}
+
+# sys_procs PID1: the supervisor's processes: PID 1 and its descendants
+# but the programs (stamp) and the shell of the single-child inits.
+sys_procs() {
+	local queue=("$1") p c comm
+	while [ ${#queue[@]} -gt 0 ]; do
+		p=${queue[0]}
+		queue=("${queue[@]:1}")
+		comm=$(cat "/proc/$p/comm" 2>/dev/null) || continue
+		case $comm in stamp | sh) ;; *) echo "$p" ;; esac
+		for c in $(children_of "$p"); do queue+=("$c"); done
+	done
+}
+
+# sys_stop: SIGTERM to PID 1, waits (30 s at most) until it is gone.
+sys_stop() {
+	[ -n "${SYS_PID1:-}" ] && alive "$SYS_PID1" && kill -TERM "$SYS_PID1" 2>/dev/null
+	[ -n "${SYS_UNSHARE:-}" ] && wait_until 30 dead "$SYS_UNSHARE"
+	wait "$SYS_UNSHARE" 2>/dev/null
+	return 0
+}
+
+# sys_label SYS: the system's name in the tables, with what PID 1 runs.
+sys_label() {
+	case $1 in
+	tend) echo "tend $("$TEND" --version 2>&1 | head -n1 | awk '{ print $NF }')" ;;
+	tini) echo "tini $(dpkg-query -W -f='${Version}' tini 2>/dev/null) (one sh)" ;;
+	dumb-init) echo "dumb-init $(dpkg-query -W -f='${Version}' dumb-init 2>/dev/null) (one sh)" ;;
+	catatonit) echo "catatonit $(dpkg-query -W -f='${Version}' catatonit 2>/dev/null) (one sh)" ;;
+	supervisord) echo "supervisord $(dpkg-query -W -f='${Version}' supervisor 2>/dev/null)" ;;
+	s6) echo "s6 $(dpkg-query -W -f='${Version}' s6 2>/dev/null) (s6-svscan)" ;;
+	runit) echo "runit $(dpkg-query -W -f='${Version}' runit 2>/dev/null) (runsvdir)" ;;
+	esac
+}
+
+# ns_to_us NS: microseconds, for fmt_us.
+ns_us() { awk -v n="$1" 'BEGIN { printf "%.0f\n", n / 1000 }'; }
