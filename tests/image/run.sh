@@ -147,7 +147,8 @@ start_dockerd() { # extra dockerd options...
 	dockerd_pid=$!
 	started_dockerd=yes
 	local end=$(($(date +%s) + 60))
-	while is_our_dockerd "$dockerd_pid" && [ "$(date +%s)" -lt "$end" ]; do
+	# alive, not yet "dockerd": comm reads setsid (or bash) until the exec
+	while kill -0 "$dockerd_pid" 2>/dev/null && [ "$(date +%s)" -lt "$end" ]; do
 		if engine_answers; then
 			dockerd_pid=$(cat "$RUN_DIR/dockerd.pid" 2>/dev/null || echo "$dockerd_pid")
 			return 0
