@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "http_server.h"
+#include "spawn.h"
 #include "words.h"
 
 #define container_of(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
@@ -91,7 +92,7 @@ static void release(struct probe *p)
 		close(p->fd);
 	p->fd = -1;
 	if (p->pid > 0)
-		kill(-p->pid, SIGKILL);	/* its whole group; reaped later */
+		spawn_signal(p->pid, SIGKILL, true);	/* its whole group; reaped later */
 	p->running = false;
 }
 

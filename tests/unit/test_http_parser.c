@@ -4,7 +4,6 @@
 #include "testutil.h"
 
 #include <sys/mman.h>
-#include <time.h>
 
 #include "http_parser.h"
 
@@ -729,32 +728,6 @@ static void req_untouched_on_failure(void **state)
 	expect_result_len("", 0, HTTP_PARTIAL);
 }
 
-static double seconds_now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* Well under a microsecond for a typical request (a loose bound here, so
- * that a loaded machine or a sanitizer build does not fail it). */
-static void fast_enough(void **state)
-{
-	(void)state;
-	static const char s[] = "GET /health HTTP/1.1\r\nHost: x\r\n\r\n";
-	struct http_request req;
-	parse(s, sizeof s - 1, &req);
-	const int rounds = 200000;
-	int sum = 0;
-	double t0 = seconds_now();
-	for (int i = 0; i < rounds; i++)
-		sum += http_parse_request(last_buf, last_len, &req);
-	double per = (seconds_now() - t0) / rounds;
-	assert_int_equal(sum, rounds * (int)(sizeof s - 1));
-	print_message("http_parse_request: %.0f ns for a typical GET\n", per * 1e9);
-	assert_true(per < 5e-6);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -784,7 +757,6 @@ int main(void)
 		cmocka_unit_test(content_length_rules),
 		cmocka_unit_test(transfer_encoding_rules),
 		cmocka_unit_test(req_untouched_on_failure),
-		cmocka_unit_test(fast_enough),
 	};
 	return cmocka_run_group_tests(tests, setup_arena, teardown_arena);
 }
