@@ -6,9 +6,11 @@
 #
 # BASE is used by both stages, so a locally made Debian 12 image can stand in
 # where no registry is reachable (`make test-image` does that): it needs apt
-# working inside the build. tend itself is one static file, /usr/sbin/tend,
-# that other images can take with
+# working inside the build. tend itself is one file, /usr/sbin/tend (libev
+# and inih linked in, glibc shared with nginx), that other glibc-based images
+# can take with
 #   COPY --from=<this image> /usr/sbin/tend /usr/sbin/tend
+# (for an image without glibc, `make static` builds one with glibc inside).
 ARG BASE=debian:bookworm-slim
 
 FROM ${BASE} AS build
@@ -20,9 +22,9 @@ WORKDIR /src
 COPY Makefile ./
 COPY supervisor/ supervisor/
 COPY examples/backend/ examples/backend/
-RUN make static build/backend \
- && strip build/tend-static build/backend \
- && ./build/tend-static --version
+RUN make build/tend build/backend \
+ && strip build/tend build/backend \
+ && ./build/tend --version
 
 FROM ${BASE}
 # nginx-light: nginx with the core modules (proxy, gzip, map…).
@@ -35,7 +37,7 @@ RUN apt-get update \
  && groupadd --system tend \
  && usermod --append --groups tend www-data \
  && useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin backend
-COPY --from=build /src/build/tend-static /usr/sbin/tend
+COPY --from=build /src/build/tend /usr/sbin/tend
 COPY --from=build /src/build/backend /usr/local/bin/backend
 COPY config/tend.ini /etc/tend/tend.ini
 COPY config/nginx.conf /etc/nginx/nginx.conf

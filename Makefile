@@ -2,16 +2,38 @@
 # the tests need, builds, and runs every test, then again under ASan/UBSan.
 
 CC      ?= cc
-CFLAGS  ?= -O2 -g
+CFLAGS  ?= -Os -g
 WARN    := -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2
 CPPFLAGS += -D_GNU_SOURCE
-LDLIBS  := -lev -linih -lm
+LDLIBS  := -lev -linih
 SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 SOURCES := $(wildcard supervisor/*.c)
 LIBSRC  := $(filter-out supervisor/main.c,$(SOURCES))
 HEADERS := $(wildcard supervisor/*.h)
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
+
+# How build/tend is made small (numbers in docs/benchmarks.md):
+# - -Os, and no unwind tables: a C program reads them only for backtraces
+#   (gdb uses the .debug_frame of -g);
+# - libev and libinih linked in from Debian's .a files, libc shared: no
+#   relocated pages of two more libraries, and libc's pages are shared with
+#   every other program of the container;
+# - -z now: every symbol bound at load, so that the symbol tables are not
+#   needed afterwards (shed.c drops them);
+# - the files that run only before the loop (STARTUP) keep their code and
+#   constants in sections of their own, which shed.c drops once the loop runs.
+TEND_CFLAGS  := -fno-asynchronous-unwind-tables
+TEND_LDFLAGS := -Wl,-z,now
+TEND_LDLIBS  := -Wl,-Bstatic $(LDLIBS) -Wl,-Bdynamic
+STARTUP := main config values expand words users client dirs
+STARTUP_SECTIONS := --rename-section .text=tend_startup_text \
+                    --rename-section .text.startup=tend_startup_text \
+                    --rename-section .text.unlikely=tend_startup_text \
+                    --rename-section .rodata=tend_startup_rodata \
+                    --rename-section .rodata.str1.1=tend_startup_rodata \
+                    --rename-section .rodata.str1.8=tend_startup_rodata
+OBJECTS := $(patsubst supervisor/%.c,build/obj/%.o,$(SOURCES))
 
 # Debian packages the build and the tests use (checked by `make deps`).
 DEPS_PACKAGES := gcc make libc6-dev libev-dev libinih-dev libcmocka-dev \
@@ -22,16 +44,21 @@ DEPS_PACKAGES := gcc make libc6-dev libev-dev libinih-dev libcmocka-dev \
 
 all: build/tend build/backend
 
-build/tend: $(SOURCES) $(HEADERS) | build
-	$(CC) $(WARN) $(CPPFLAGS) $(CFLAGS) -o $@ $(SOURCES) $(LDLIBS)
+build/obj/%.o: supervisor/%.c $(HEADERS) | build
+	@mkdir -p build/obj
+	$(CC) $(WARN) $(CPPFLAGS) $(CFLAGS) $(TEND_CFLAGS) -c -o $@ $<
+	$(if $(filter $*,$(STARTUP)),objcopy $(STARTUP_SECTIONS) $@)
+
+build/tend: $(OBJECTS)
+	$(CC) $(CFLAGS) $(TEND_LDFLAGS) -o $@ $(OBJECTS) $(TEND_LDLIBS)
 
 # One static binary, for images that COPY it alone (as people do with
-# tini-static): libev.a and libinih.a from Debian, glibc linked statically.
+# tini-static), glibc included.
 # glibc warns at link time about functions that need NSS at run time
 # (getpwnam…); --fatal-warnings makes such a warning an error — tend reads
 # /etc/passwd and /etc/group itself and resolves no host names.
-build/tend-static: $(SOURCES) $(HEADERS) | build
-	$(CC) $(WARN) $(CPPFLAGS) $(CFLAGS) -static -Wl,--fatal-warnings -o $@ $(SOURCES) $(LDLIBS)
+build/tend-static: $(OBJECTS)
+	$(CC) $(CFLAGS) $(TEND_LDFLAGS) -static -Wl,--fatal-warnings -o $@ $(OBJECTS) $(LDLIBS)
 
 static: build/tend-static
 

@@ -128,7 +128,8 @@ static bool set_timeouts(int fd, double deadline)
 	double left = deadline - now();
 	if (left <= 0)
 		return false;
-	struct timeval tv = { .tv_sec = (time_t)left, .tv_usec = (suseconds_t)((left - floor(left)) * 1e6) };
+	time_t whole = (time_t)left;	/* left > 0: the cast rounds down */
+	struct timeval tv = { .tv_sec = whole, .tv_usec = (suseconds_t)((left - (double)whole) * 1e6) };
 	if (tv.tv_sec == 0 && tv.tv_usec == 0)
 		tv.tv_usec = 1;	/* 0 would mean no timeout */
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);

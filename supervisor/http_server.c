@@ -220,7 +220,9 @@ static void note_progress(struct conn *c, bool answered)
 
 static void on_readable(struct conn *c)
 {
-	char buf[16384];
+	/* A probe's request is a few hundred bytes. A bigger buffer would only
+	 * leave more stack pages resident once the first request has come. */
+	char buf[4096];
 	ssize_t n = recv(c->fd, buf, sizeof buf, MSG_DONTWAIT);
 	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
 		return;

@@ -17,6 +17,7 @@
 #include "leftovers.h"
 #include "log.h"
 #include "order.h"
+#include "shed.h"
 #include "signames.h"
 #include "spawn.h"
 #include "svc.h"
@@ -682,6 +683,7 @@ int supervisor_run(struct config *cfg, enum run_mode mode)
 		  "starting %zu program%s%s", sup.n, sup.n == 1 ? "" : "s", sup.pid1 ? " as PID 1" : "");
 	/* from here on tend may not die: errors are logged and lived with */
 	table_update(&sup);
+	shed_startup_pages();
 	ev_run(sup.loop, 0);
 
 	log_event(LOG_INFO, NULL, "exit", LOG_KV(KV_N("status", sup.exit_status)), "exiting with status %d",

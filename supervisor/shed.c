@@ -1,0 +1,112 @@
+/* Giving back the pages that only startup needed.
+ *
+ * Like the kernel freeing its __init code after boot. Reading the config,
+ * parsing the command line and the client commands run before the loop and
+ * never again; so do most of the parts of libc that they call, and the
+ * dynamic linker. Once the loop is about to run, tend removes from its
+ * address space:
+ * - of its own file: the code and constants of the startup files, which the
+ *   Makefile links into sections of their own (tend_startup_text and
+ *   tend_startup_rodata; the linker defines the __start_ symbols below), and
+ *   the ELF header segment (symbol and relocation tables, read only by the
+ *   dynamic linker, which is done: tend is linked with -z now);
+ * - of each shared library (libc, the dynamic linker): every read-only page.
+ *   What the loop uses comes back on its first use, once.
+ *
+ * This is always safe: these mappings are read-only copies of files, so
+ * MADV_DONTNEED only removes page-table entries, and a page touched later is
+ * mapped again from the page cache (a minor fault, no disk read). It does not
+ * free the page cache, which the kernel reclaims as it sees fit; it lowers
+ * what tend keeps mapped (RSS, and the private part of it that USS counts)
+ * to what the loop touches. tend's own allocations are not affected.
+ *
+ * MADV_RANDOM puts tend's startup range in a mapping of its own. The
+ * kernel's fault-around maps up to 64 KiB around a faulting page, but never
+ * beyond its mapping: without that, running the loop code next to the
+ * startup code would bring the startup pages back. Numbers: docs/benchmarks.md. */
+#include "shed.h"
+
+#include <link.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+/* weak: builds that do not split the startup code (the sanitizer builds,
+ * the unit tests) have no such sections, and these are then null */
+extern const char __start_tend_startup_text[] __attribute__((weak));
+extern const char __start_tend_startup_rodata[] __attribute__((weak));
+
+enum { MAX_RANGES = 32 };
+
+struct range {
+	uintptr_t begin, end;
+	bool own_mapping;	/* MADV_RANDOM first; see above */
+};
+
+struct ranges {
+	struct range r[MAX_RANGES];
+	size_t n;
+};
+
+static void add(struct ranges *rs, uintptr_t begin, uintptr_t end, bool own_mapping)
+{
+	if (rs->n < MAX_RANGES)
+		rs->r[rs->n++] = (struct range){ begin, end, own_mapping };
+}
+
+/* From the start of a startup section to the end of its segment: the
+ * linker places such a section after the ones of the same kind (.text,
+ * .rodata), so what follows it there is more startup code, or the unwind
+ * tables, which a C program reads only to print a backtrace. */
+static void add_startup(struct ranges *rs, uintptr_t begin, uintptr_t end, const char *section)
+{
+	uintptr_t at = (uintptr_t)section;
+	if (section && at >= begin && at < end)
+		add(rs, at, end, true);
+}
+
+static int find_ranges(struct dl_phdr_info *info, size_t size, void *data)
+{
+	(void)size;
+	struct ranges *rs = data;
+	bool program = info->dlpi_name[0] == '\0';
+	if (!program && strstr(info->dlpi_name, "vdso"))
+		return 0;	/* the kernel's own page, not a file */
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		if (ph->p_type != PT_LOAD || (ph->p_flags & PF_W))
+			continue;	/* written pages are data: never dropped */
+		uintptr_t begin = info->dlpi_addr + ph->p_vaddr, end = begin + ph->p_memsz;
+		if (!program || (ph->p_offset == 0 && !(ph->p_flags & PF_X))) {
+			add(rs, begin, end, false);
+		} else {
+			add_startup(rs, begin, end, __start_tend_startup_text);
+			add_startup(rs, begin, end, __start_tend_startup_rodata);
+		}
+	}
+	return 0;
+}
+
+/* Whole pages only: a page shared with loop code or data stays. */
+static void drop(const struct range *r, uintptr_t page)
+{
+	uintptr_t begin = (r->begin + page - 1) & ~(page - 1);
+	uintptr_t end = (r->end + page - 1) & ~(page - 1);
+	if (end <= begin)
+		return;
+	if (r->own_mapping)
+		madvise((void *)begin, end - begin, MADV_RANDOM);
+	madvise((void *)begin, end - begin, MADV_DONTNEED);
+}
+
+void shed_startup_pages(void)
+{
+	struct ranges rs = { .n = 0 };
+	dl_iterate_phdr(find_ranges, &rs);
+	/* only now: the program headers read above lie in the header segments */
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+	for (size_t i = 0; i < rs.n; i++)
+		drop(&rs.r[i], page);
+}
