@@ -529,7 +529,19 @@ static bool apply_value(const struct key_spec *k, const char *value, void *base,
 
 /* Defaults are read like values from the file, ${VAR} included. Only a
  * default taken from the environment can fail; diags NULL: none can. */
-static void apply_defaults(const struct key_spec *keys, size_t n, void *base, struct diagnostics *diags)
+static bool section_sets(const struct section *s, const char *key)
+{
+	for (size_t i = 0; s && i < s->nentries; i++)
+		if (strcasecmp(s->entries[i].key, key) == 0)
+			return true;
+	return false;
+}
+
+/* A default may fail only through its environment (socket's $TEND_SOCKET);
+ * that is an error only when `given`, the section being loaded, does not
+ * set the key itself. */
+static void apply_defaults(const struct key_spec *keys, size_t n, void *base, struct diagnostics *diags,
+			   const struct section *given)
 {
 	char err[256];
 	for (size_t i = 0; i < n; i++) {
@@ -540,7 +552,7 @@ static void apply_defaults(const struct key_spec *keys, size_t n, void *base, st
 		free(value);
 		if (!ok && !diags)
 			abort();	/* a default that does not parse is a bug in this table */
-		if (!ok)
+		if (!ok && !section_sets(given, keys[i].name))
 			diag_add(diags, 0, false, "the default of %s (%s): %s", keys[i].name, keys[i].fallback, err);
 	}
 }
@@ -641,7 +653,7 @@ bool program_config_defaults(struct program_config *p)
 {
 	struct program_draft draft = { 0 };
 	draft.p.umask = -1;
-	apply_defaults(program_keys, NKEYS(program_keys), &draft, NULL);
+	apply_defaults(program_keys, NKEYS(program_keys), &draft, NULL, NULL);
 	*p = draft.p;
 	p->envp = build_envp(NULL);
 	return p->envp != NULL;
@@ -696,6 +708,8 @@ static bool env_append(char ***list, const char *fmt, ...)
  * beside tend's socket; WATCHDOG_USEC tells it how often to ping. */
 static bool add_notify_environment(struct loader *l, const struct config *cfg, struct program_config *p)
 {
+	if (!cfg->socket)
+		return false;	/* no valid socket at all: that error is reported already */
 	const char *slash = strrchr(cfg->socket, '/');
 	int dir_len = slash ? (int)(slash - cfg->socket) : 0;
 	if (asprintf(&p->notify_path, "%.*s/notify/%s.sock", dir_len, cfg->socket, p->name) < 0) {
@@ -775,7 +789,11 @@ static struct config *build(struct loader *l, const char *name)
 		l->oom = true;
 		goto out;
 	}
-	apply_defaults(tend_keys, NKEYS(tend_keys), cfg, l->diags);
+	const struct section *given = NULL;	/* the first [tend]: what it sets needs no default */
+	for (size_t i = 0; i < l->nsections && !given; i++)
+		if (l->sections[i].line > 0 && !l->sections[i].broken && strcmp(l->sections[i].name, "tend") == 0)
+			given = &l->sections[i];
+	apply_defaults(tend_keys, NKEYS(tend_keys), cfg, l->diags, given);
 	for (size_t i = 0; i < l->nsections; i++) {
 		const struct section *s = &l->sections[i];
 		if (s->broken)
@@ -812,7 +830,7 @@ static struct config *build(struct loader *l, const char *name)
 			snprintf(d->p.name, sizeof d->p.name, "%s", pname);
 			d->p.line = s->line;
 			d->p.umask = -1;
-			apply_defaults(program_keys, NKEYS(program_keys), d, NULL);
+			apply_defaults(program_keys, NKEYS(program_keys), d, NULL, NULL);
 			char label[PROGRAM_NAME_MAX + 16];
 			snprintf(label, sizeof label, "[%s]", s->name);
 			apply_section(l, s, label, program_keys, NKEYS(program_keys), d, d);

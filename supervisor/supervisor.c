@@ -30,6 +30,8 @@
 #define LEFTOVER_GRACE 2.0
 /* After the final SIGKILL, how long to wait for the kernel to finish them. */
 #define FINAL_GRACE 1.0
+/* how often the leftover phase looks for processes that are not children */
+#define LEFTOVER_POLL 0.02
 
 double mono_now(void)
 {
@@ -458,12 +460,33 @@ static void stop_in_order(struct supervisor *sup)
 	}
 }
 
+/* As PID 1, whether any process of the container is left that is not
+ * tend's child (`docker exec` starts those): no SIGCHLD will tell when they
+ * are gone, so the leftover phase polls for them. */
+static bool outsiders_left(const struct supervisor *sup)
+{
+	return sup->pid1 && kill(-1, 0) == 0;
+}
+
+static void on_leftover_poll(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)revents;
+	struct supervisor *sup = container_of(w, struct supervisor, leftover_poll);
+	if (!reap(sup) && !outsiders_left(sup))
+		ev_break(loop, EVBREAK_ALL);
+}
+
 static void enter_leftovers(struct supervisor *sup)
 {
 	sup->phase = PHASE_LEFTOVERS;
-	if (!reap(sup)) {
+	bool children = reap(sup), outsiders = outsiders_left(sup);
+	if (!children && !outsiders) {
 		ev_break(sup->loop, EVBREAK_ALL);	/* nothing left over: exit at once */
 		return;
+	}
+	if (outsiders) {
+		ev_timer_set(&sup->leftover_poll, LEFTOVER_POLL, LEFTOVER_POLL);
+		ev_timer_start(sup->loop, &sup->leftover_poll);
 	}
 	int n = leftovers_signal(sup->pid1, SIGTERM);
 	log_event(LOG_INFO, NULL, "leftovers", LOG_KV(KV_N("count", n)),
@@ -577,7 +600,7 @@ static void on_signal(struct ev_loop *loop, ev_signal *w, int revents)
 
 	if (sig == SIGCHLD) {
 		bool children = reap(sup);
-		if (sup->phase == PHASE_LEFTOVERS && !children)
+		if (sup->phase == PHASE_LEFTOVERS && !children && !outsiders_left(sup))
 			ev_break(loop, EVBREAK_ALL);
 	} else if (sup->mode == MODE_SINGLE) {
 		struct program *p = &sup->programs[0];
@@ -585,7 +608,9 @@ static void on_signal(struct ev_loop *loop, ev_signal *w, int revents)
 			/* stopsignal is the signal received: it is what gets forwarded */
 			sup->cfg->programs[0].stopsignal = sig;
 			begin_shutdown(sup, 0, signal_name(sig));
-		} else {
+		} else if (sig != SIGTTIN && sig != SIGTTOU) {
+			/* not those two (SPEC §5): the terminal sends them to tend
+			 * itself when it reads or writes from the background */
 			spawn_signal(p->svc.pid, sig, false);
 		}
 	} else if (stop_signal) {
@@ -675,6 +700,7 @@ int supervisor_run(struct config *cfg, enum run_mode mode)
 	}
 	ev_init(&sup.shutdown_timer, on_shutdown_timeout);
 	ev_init(&sup.leftover_timer, on_leftover_timer);
+	ev_init(&sup.leftover_poll, on_leftover_poll);
 	sup.started_at = mono_now();
 	backend_start_http(&sup);
 	open_notify_sockets(&sup);

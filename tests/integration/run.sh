@@ -1022,6 +1022,15 @@ t_single_command_signals() {
 	wait_has "$T/events" "cmd USR1" || return 1
 	sig HUP
 	wait_has "$T/events" "cmd HUP" || return 1
+	# TTIN and TTOU are not passed on (SPEC §5). WINCH, passed on, is sent
+	# after them and has a higher number: however they are batched, tend
+	# handles it last, so they were handled by the time it arrives
+	sig TTIN
+	sig TTOU
+	sig WINCH
+	wait_has "$T/events" "cmd WINCH" || return 1
+	assert_lacks "$T/events" "cmd TTIN" || return 1
+	assert_lacks "$T/events" "cmd TTOU" || return 1
 	assert_alive || return 1
 	sig TERM
 	wait_exit || return 1
@@ -1127,6 +1136,33 @@ t_leftovers_not_pid1() {
 	done
 }
 
+# as PID 1, a process of the container that is not tend's child (what
+# `docker exec` starts: here nsenter into the PID namespace) is a leftover
+# too: it gets SIGTERM before tend exits, not the kernel's SIGKILL after
+t_leftovers_outsider_pid1() {
+	cat >"$T/tend.ini" <<EOF
+[tend]
+shutdown_timeout = 5
+
+[program:main]
+command = $SIGREC $T/events main TERM
+startsecs = 0
+EOF
+	start_ns -c "$T/tend.ini" || return 1
+	wait_has "$T/events" "main start" || return 1
+	nsenter --target "$TEND_PID" --pid -- "$SIGREC" "$T/outsider" outsider TERM &
+	local nsenter_pid=$!
+	echo "$nsenter_pid" >>"$T/host_pids"
+	wait_has "$T/outsider" "outsider start" || return 1
+	sig TERM
+	wait_exit 15 || return 1
+	assert_rc 0 || return 1
+	assert_has "$T/outsider" "outsider TERM" || return 1
+	assert_before "$LOG" "main: stopped" "sending SIGTERM to the processes left over" || return 1
+	assert_lacks "$LOG" "sent SIGKILL" || return 1
+	wait_until 5 gone "$nsenter_pid" || { fail "nsenter ($nsenter_pid) still there"; return 1; }
+}
+
 # log_format = json: one JSON object per line
 t_json_log() {
 	cat >"$T/tend.ini" <<EOF
@@ -1222,6 +1258,7 @@ ALL_TESTS=(
 	not_pid1_subreaper
 	leftovers_pid1
 	leftovers_not_pid1
+	leftovers_outsider_pid1
 	json_log
 )
 

@@ -692,8 +692,9 @@ EOF
 		[ "$(grep -c "^tend_program_state{program=\"$p\",.*} 1$" "$T/body")" = 1 ] ||
 			{ fail "$p is not in exactly one state"; return 1; }
 	done
-	body_has 'tend_http_connections_refused_total{listener="tcp"} 0' || return 1
-	body_has 'tend_http_connections_refused_total{listener="unix"} 0' || return 1
+	body_has 'tend_http_connections_refused_total 0' || return 1
+	body_has 'tend_http_listener_connections_refused_total{listener="tcp"} 0' || return 1
+	body_has 'tend_http_listener_connections_refused_total{listener="unix"} 0' || return 1
 	if ! command -v promtool >/dev/null 2>&1; then
 		echo "  SKIP promtool check metrics: promtool is not installed (Debian package prometheus, see make deps)"
 		return 0
@@ -752,10 +753,10 @@ t_http_flood() {
 	# the extra TCP connections were refused and counted (more than 128 open
 	# at once), while those on the socket were not
 	local refused
-	refused=$(sed -n 's/^tend_http_connections_refused_total{listener="tcp"} //p' "$T/body")
+	refused=$(sed -n 's/^tend_http_listener_connections_refused_total{listener="tcp"} //p' "$T/body")
 	[ -n "$refused" ] && [ "$refused" -ge 372 ] ||
-		{ fail "tend_http_connections_refused_total{listener=\"tcp\"} is \"$refused\", expected at least 372"; return 1; }
-	body_has 'tend_http_connections_refused_total{listener="unix"} 0' || return 1
+		{ fail "tend_http_listener_connections_refused_total{listener=\"tcp\"} is \"$refused\", expected at least 372"; return 1; }
+	body_has 'tend_http_listener_connections_refused_total{listener="unix"} 0' || return 1
 
 	# the clients end: the slow one is cut off 5 s after its first byte
 	# (the head was never complete), the idle ones after 5 s idle
@@ -776,7 +777,8 @@ t_http_flood() {
 
 	# exactly the 372 over the limit were refused
 	expect_status GET /metrics 200 || return 1
-	body_has 'tend_http_connections_refused_total{listener="tcp"} 372' || return 1
+	body_has 'tend_http_listener_connections_refused_total{listener="tcp"} 372' || return 1
+	body_has 'tend_http_connections_refused_total 372' || return 1
 	# and every fd is given back
 	wait_until 10 fd_count_is "$fds_before" ||
 		{ fail "tend has $(fd_count) fds open, $fds_before before the flood"; return 1; }

@@ -647,8 +647,9 @@ static void test_metrics(void **state)
 	free(state_lines);
 
 	has_line(text, "tend_orphans_reaped_total 42");
-	has_line(text, "tend_http_connections_refused_total{listener=\"unix\"} 3");
-	has_line(text, "tend_http_connections_refused_total{listener=\"tcp\"} 17");
+	has_line(text, "tend_http_connections_refused_total 20");
+	has_line(text, "tend_http_listener_connections_refused_total{listener=\"unix\"} 3");
+	has_line(text, "tend_http_listener_connections_refused_total{listener=\"tcp\"} 17");
 	has_line(text, "tend_uptime_seconds 12.500");
 	has_line(text, "tend_ready 0");
 	free(text);

@@ -475,6 +475,19 @@ static void http_keys(void **state)
 	expect_tend_error("health_listen = 127.0.0.1:99999", "no port from 1 to 65535");
 	expect_tend_error("health_listen = example.com:80", "not a numeric address");
 	expect_tend_error("health_listen = [::1:80", "is not [IPV6]:PORT");
+
+	/* a bad $TEND_SOCKET is an error only for a file that does not set socket */
+	setenv("TEND_SOCKET", "relative.sock", 1);
+	expect_one_error("[program:web]\ncommand = /bin/true\n", 0, "not an absolute path");
+	load_ok("[tend]\nsocket = /tmp/x/t.sock\n[program:web]\ncommand = /bin/true\nnotify = true\n");
+	assert_string_equal(cfg->socket, "/tmp/x/t.sock");
+	assert_string_equal(cfg->programs[0].notify_path, "/tmp/x/notify/web.sock");
+	config_free(cfg);
+	cfg = NULL;
+	/* and when the file's value is bad too, that is the one error */
+	expect_one_error("[tend]\nsocket = rel.sock\n[program:web]\ncommand = /bin/true\nnotify = true\n", 2,
+			 "not an absolute path");
+	unsetenv("TEND_SOCKET");
 }
 
 static void supervisord_keys_warn(void **state)
