@@ -671,7 +671,8 @@ static void test_metrics_no_programs(void **state)
 	check_exposition(text);
 	assert_contains(text, "# TYPE tend_program_state gauge\n");
 	assert_contains(text, "\ntend_orphans_reaped_total 0\n");
-	assert_contains(text, "\ntend_http_connections_refused_total{listener=\"tcp\"} 0\n");
+	assert_contains(text, "\ntend_http_connections_refused_total 0\n");
+	assert_contains(text, "\ntend_http_listener_connections_refused_total{listener=\"tcp\"} 0\n");
 	int n;
 	free(samples_of(text, "tend_program_up", &n));
 	assert_int_equal(n, 0);
