@@ -641,7 +641,7 @@ static int usage_error(const struct command *c, const char *fmt, ...)
 	fputs("tend: ", stderr);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nusage: %s\n", c->usage);
+	fprintf(stderr, "; usage: %s\n", c->usage);	/* one line, like every error */
 	return EXIT_TROUBLE;
 }
 

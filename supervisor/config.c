@@ -278,7 +278,7 @@ enum key_kind {
 	K_COMMAND, K_STRING, K_USER, K_ENVIRONMENT, K_OCTAL, K_BOOL, K_AUTORESTART, K_EXITCODES,
 	K_DURATION, K_COUNT, K_SIGNAL, K_DEPENDS, K_FORWARD, K_LOG_LEVEL, K_LOG_FORMAT, K_SOCKET, K_LISTEN,
 	K_PROBE, K_INTERVAL,
-	K_NOT_YET,	/* a key of the contract that this build does not do yet */
+	K_NOT_YET,	/* a boolean of the contract whose true this build does not do yet */
 };
 
 struct key_spec {
@@ -520,9 +520,16 @@ static bool apply_value(const struct key_spec *k, const char *value, void *base,
 			return true;
 		snprintf(err, n, "must be more than 0 seconds");
 		return false;
-	case K_NOT_YET:
-		snprintf(err, n, "not supported yet by this version of tend");
-		return false;
+	case K_NOT_YET: {
+		/* false asks for what tend does: the program writes to tend's
+		 * stdout and stderr directly */
+		bool on;
+		if (!value_bool(value, &on, err, n))
+			return false;
+		if (on)
+			snprintf(err, n, "true is not supported yet by this version of tend (false, the default, is)");
+		return !on;
+	}
 	}
 	return false;
 }

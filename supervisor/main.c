@@ -45,7 +45,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		const char *a = argv[i];
 		if (strcmp(a, "--") == 0) {
 			if (o->command)
-				fatal(2, "check takes no command\n%s", usage);
+				fatal(2, "check takes no command (see tend --help)");
 			o->argv = &argv[i + 1];
 			if (!o->argv[0])
 				fatal(2, "no command after --");
@@ -67,8 +67,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 			puts("tend " TEND_VERSION);
 			exit(0);
 		} else {
-			fprintf(stderr, "tend: unknown argument \"%s\"\n%s", a, usage);
-			exit(2);
+			fatal(2, "unknown argument \"%s\" (see tend --help)", a);
 		}
 	}
 }

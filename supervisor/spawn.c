@@ -74,7 +74,10 @@ static void child_setup(const struct program_config *cfg, char **argv, bool quie
 	if (setpgid(0, 0) < 0)
 		child_fail(report_fd, STEP_PROCESS_GROUP);
 	/* still blocked here: SIGTTOU cannot stop us from taking the terminal */
-	if (cfg->tty_foreground && isatty(STDIN_FILENO) && tcsetpgrp(STDIN_FILENO, getpid()) < 0)
+	/* a terminal that is not tend's controlling one (ENOTTY), or none
+	 * (ENXIO): the command runs without it, as under tini */
+	if (cfg->tty_foreground && isatty(STDIN_FILENO) && tcsetpgrp(STDIN_FILENO, getpid()) < 0 &&
+	    errno != ENOTTY && errno != ENXIO)
 		child_fail(report_fd, STEP_TERMINAL);
 	for (int sig = 1; sig < NSIG; sig++) {
 		/* ignored signals would survive the exec */

@@ -384,8 +384,11 @@ static void stopwaitsecs_over_shutdown_timeout_warns(void **state)
 static void not_supported_yet(void **state)
 {
 	(void)state;
-	expect_program_error("log_prefix = false", "not supported yet");
-	expect_program_error("log_prefix = true", "[program:web] log_prefix: not supported yet");
+	expect_program_error("log_prefix = true", "[program:web] log_prefix: true is not supported yet");
+	expect_program_error("log_prefix = maybe", "[program:web] log_prefix:");
+	load_ok("[program:web]\ncommand = /bin/true\nlog_prefix = false\n");
+	config_free(cfg);
+	cfg = NULL;
 }
 
 static void health_keys(void **state)
