@@ -789,7 +789,48 @@ t_http_flood() {
 	assert_rc 0
 }
 
+# Once the loop runs, the startup code and the ELF header segment of tend's
+# own file are no longer mapped (shed.c), and serving requests does not
+# bring them back. Only builds that split the startup code (build/tend).
+t_startup_pages_dropped() {
+	if ! readelf -SW "$TEND" 2>/dev/null | grep -q tend_startup_text; then
+		echo "  (skipped: this build keeps its startup code with the rest)"
+		return 0
+	fi
+	cat >"$T/tend.ini" <<EOF
+[program:a]
+command = $SIGREC $T/events a
+startsecs = 0.2
+
+[program:b]
+command = $SIGREC $T/events b
+startsecs = 0.2
+EOF
+	start_ns -c "$T/tend.ini" || return 1
+	wait_until 10 health_is 200 || { fail "/health not 200: $CODE"; return 1; }
+	local i
+	for i in $(seq 20); do
+		expect_status GET /health 200 || return 1
+		expect_status GET /metrics 200 || return 1
+	done
+	# "perms offset rss" of each mapping of tend's file, in address order
+	awk -v file="$TEND" '/^[0-9a-f]+-[0-9a-f]+ / { name = ($6 == file); if (name) { perms = $2; off = $3 } }
+		/^Rss:/ && name { print perms, off, $2 }' "/proc/$TEND_PID/smaps" >"$T/maps"
+	[ "$(grep -c '^r-xp' "$T/maps")" -ge 2 ] ||
+		{ fail "the code of tend is one mapping: $(tr '\n' ';' <"$T/maps")"; return 1; }
+	[ "$(grep '^r-xp' "$T/maps" | tail -n1 | cut -d' ' -f3)" = 0 ] ||
+		{ fail "startup code still resident: $(tr '\n' ';' <"$T/maps")"; return 1; }
+	[ "$(grep -m1 '^r--p 00000000 ' "$T/maps" | cut -d' ' -f3)" = 0 ] ||
+		{ fail "ELF header segment still resident: $(tr '\n' ';' <"$T/maps")"; return 1; }
+	[ "$(grep '^r-xp' "$T/maps" | head -n1 | cut -d' ' -f3)" -gt 0 ] ||
+		{ fail "the loop code is not resident?: $(tr '\n' ';' <"$T/maps")"; return 1; }
+	sig TERM
+	wait_exit || return 1
+	assert_rc 0
+}
+
 ALL_TESTS+=(
+	startup_pages_dropped
 	http_routes
 	http_connections
 	http_errors
