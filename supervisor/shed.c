@@ -67,6 +67,22 @@ static void add_startup(struct ranges *rs, uintptr_t begin, uintptr_t end, const
 		add(rs, at, end, true);
 }
 
+/* Text relocations would make some "read-only" pages written copies, which
+ * dropping would undo. Debian builds none; an object that has them is left
+ * alone all the same. */
+static bool has_text_relocations(const struct dl_phdr_info *info)
+{
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		if (info->dlpi_phdr[i].p_type != PT_DYNAMIC)
+			continue;
+		const ElfW(Dyn) *d = (const ElfW(Dyn) *)(info->dlpi_addr + info->dlpi_phdr[i].p_vaddr);
+		for (; d->d_tag != DT_NULL; d++)
+			if (d->d_tag == DT_TEXTREL || (d->d_tag == DT_FLAGS && (d->d_un.d_val & DF_TEXTREL)))
+				return true;
+	}
+	return false;
+}
+
 static int find_ranges(struct dl_phdr_info *info, size_t size, void *data)
 {
 	(void)size;
@@ -74,6 +90,8 @@ static int find_ranges(struct dl_phdr_info *info, size_t size, void *data)
 	bool program = info->dlpi_name[0] == '\0';
 	if (!program && strstr(info->dlpi_name, "vdso"))
 		return 0;	/* the kernel's own page, not a file */
+	if (has_text_relocations(info))
+		return 0;
 	for (int i = 0; i < info->dlpi_phnum; i++) {
 		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
 		if (ph->p_type != PT_LOAD || (ph->p_flags & PF_W))
