@@ -135,7 +135,7 @@ fuzz-smoke:
 # Benchmarks (tests/bench/run.sh): tend next to tini, dumb-init, catatonit,
 # supervisord, s6, runit and nginx; results in docs/benchmarks.md.
 # What only they need is installed here, if missing.
-BENCH_PACKAGES := wrk nginx-light tini dumb-init catatonit supervisor s6 runit strace
+BENCH_PACKAGES := wrk nginx-light tini dumb-init catatonit supervisor s6 runit strace gnuplot-nox
 
 .PHONY: bench
 

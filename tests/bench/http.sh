@@ -1,11 +1,17 @@
-# Metric "http": GET /health over TCP on loopback, tend next to nginx.
+# Metric "http": GET /health over TCP on loopback, tend next to nginx and
+# supervisord's XML-RPC.
 #
 # tend (a copy of the binary under test) runs as PID 1 of a PID namespace
 # with two idle programs and health_listen on a free loopback port; nginx
 # (one worker, `return 200 "ok"`) on another. The same nginx worker also
 # answers, on a third port, with the very body and headers tend gave at the
 # start (`nginx, tend's body`): a control, telling what the answer's size
-# costs from what tend's serving costs. After a 1 s warm-up of each, `wrk
+# costs from what tend's serving costs. supervisord (as PID 1 of a PID
+# namespace with two idle programs, its inet_http_server on a loopback
+# port) answers POST /RPC2 supervisor.getAllProcessInfo, its way of telling
+# the state of its programs (a wrk Lua script sends the XML-RPC body): a
+# reference for what a supervisor's status costs elsewhere. After a 1 s
+# warm-up of each, `wrk
 # -t2 -c50 -d5s --latency` runs against each in turn, the order rotating
 # every round, HTTP_ROUNDS times. Per server: median requests/s, p50 and p99
 # (wrk's latency distribution), the server's CPU time per request
@@ -23,7 +29,8 @@ HTTP_WARMUP_ARGS=(-t2 -c50 -d1s)
 HTTP_PIPE_ARGS=(-t2 -c50 -d3s --latency)
 
 # http_wrk PORT OUT SERVER_PID [WRK_ARG...]: runs wrk (with HTTP_WRK_ARGS,
-# or the WRK_ARGs given) on /health, keeps its output in OUT and prints
+# or the WRK_ARGs given) on HTTP_PATH (/health unless set), keeps its
+# output in OUT and prints
 # "RPS P50_US P99_US CPU_NS_PER_REQUEST REQUESTS ERRORS BYTES_PER_ANSWER SHARE"
 # (CPU: the server's time on a CPU during the run, divided by the requests
 # answered; bytes: what wrk read, headers included, divided likewise; share:
@@ -36,7 +43,7 @@ http_wrk() {
 	[ $# -gt 0 ] || set -- "${HTTP_WRK_ARGS[@]}"
 	local t0 t1 wrk_cpu
 	cpu0=$(cpu_ns "$pid") t0=$(now_us)
-	wrk "$@" "http://127.0.0.1:$port/health" >"$out" 2>&1 </dev/null || {
+	wrk "$@" "http://127.0.0.1:$port${HTTP_PATH:-/health}" >"$out" 2>&1 </dev/null || {
 		log "wrk failed on port $port:"
 		cat "$out" >&2
 		return 1
@@ -136,26 +143,93 @@ EOF
 	own_last "$HTTP_NGINX_WORKER"	# only if the master left it behind
 }
 
+HTTP_XMLRPC='<?xml version="1.0"?><methodCall><methodName>supervisor.getAllProcessInfo</methodName><params></params></methodCall>'
+
+# http_post PORT PATH BODY: the whole answer to POST PATH (text/xml) on
+# 127.0.0.1:PORT (HTTP/1.0: the server closes after it).
+http_post() {
+	local fd
+	exec {fd}<>"/dev/tcp/127.0.0.1/$1" || return 1
+	printf 'POST %s HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Type: text/xml\r\nContent-Length: %d\r\n\r\n%s' \
+		"$2" "${#3}" "$3" >&"$fd"
+	timeout 2 cat <&"$fd"
+	exec {fd}>&-
+}
+http_xmlrpc_ok() {
+	local a
+	a=$(http_post "$1" /RPC2 "$HTTP_XMLRPC" 2>/dev/null) || return 1
+	[[ $a == "HTTP/1."?" 200"* ]] && [[ $a == *"<methodResponse>"* ]] && [[ $a != *"<fault>"* ]]
+}
+
+# http_start_supervisord DIR PORT: supervisord as PID 1 of a PID namespace,
+# two idle programs, its XML-RPC on 127.0.0.1:PORT; sets HTTP_SUPERVISORD.
+http_start_supervisord() {
+	local dir=$1 port=$2
+	cat >"$dir/supervisord.conf" <<-CONF
+	[supervisord]
+	nodaemon = true
+	user = root
+	logfile = $dir/supervisord.log
+	pidfile = $dir/supervisord.pid
+	childlogdir = $dir
+
+	[inet_http_server]
+	port = 127.0.0.1:$port
+
+	[rpcinterface:supervisor]
+	supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
+
+	[program:idle1]
+	command = sleep infinity
+	stdout_logfile = NONE
+	stderr_logfile = NONE
+
+	[program:idle2]
+	command = sleep infinity
+	stdout_logfile = NONE
+	stderr_logfile = NONE
+	CONF
+	unshare --pid --fork --mount-proc supervisord -n -c "$dir/supervisord.conf" </dev/null >"$dir/out.log" 2>&1 &
+	local u=$!
+	own "$u"
+	wait_until 5 eval '[ -n "$(children_of "$u")" ]' || { log "supervisord did not start"; return 1; }
+	HTTP_SUPERVISORD=$(children_of "$u" | head -n1)
+	own "$HTTP_SUPERVISORD"	# ended first: PID 1 takes the namespace down
+	if ! wait_until 10 http_xmlrpc_ok "$port"; then
+		log "supervisord is not answering getAllProcessInfo on 127.0.0.1:$port/RPC2; its log:"
+		cat "$dir/out.log" "$dir/supervisord.log" >&2 2>/dev/null
+		return 1
+	fi
+}
+
 bench_http() {
 	local dir=$WORK/http
-	mkdir -p "$dir/tend" "$dir/nginx"
-	local tport nport bport
-	tport=$(free_port) && nport=$(free_port) && bport=$(free_port) || { log "no free loopback port"; return 1; }
+	mkdir -p "$dir/tend" "$dir/nginx" "$dir/supervisord"
+	local tport nport bport sport
+	tport=$(free_port) && nport=$(free_port) && bport=$(free_port) && sport=$(free_port) ||
+		{ log "no free loopback port"; return 1; }
 
-	log "http: starting tend (127.0.0.1:$tport) and nginx (127.0.0.1:$nport, :$bport)"
+	log "http: starting tend (127.0.0.1:$tport), nginx (127.0.0.1:$nport, :$bport) and supervisord (127.0.0.1:$sport)"
 	http_start_tend "$dir/tend" "$tport" || return 1
 	http_body "$tport" /health >"$dir/tend-body" || { log "cannot read tend's /health"; return 1; }
 	http_start_nginx "$dir/nginx" "$nport" "$bport" "$dir/tend-body" || return 1
-	local tversion nversion tlen
+	http_start_supervisord "$dir/supervisord" "$sport" || return 1
+	local tversion nversion sversion tlen slen
 	tversion=$("$TEND" --version 2>&1 | head -n1)
 	nversion=$(nginx -v 2>&1 | sed 's|.*nginx/|nginx |')
+	sversion="supervisord $(dpkg-query -W -f='${Version}' supervisor 2>/dev/null)"
 	tlen=$(wc -c <"$dir/tend-body")
+	http_post "$sport" /RPC2 "$HTTP_XMLRPC" >"$dir/supervisord-answer"
+	slen=$(awk 'b { n += length($0) + 1 } /^\r?$/ { b = 1 } END { print n + 0 }' "$dir/supervisord-answer")
+	printf 'wrk.method = "POST"\nwrk.body = [[%s]]\nwrk.headers["Content-Type"] = "text/xml"\n' "$HTTP_XMLRPC" >"$dir/xmlrpc.lua"
 
-	# the servers, by name: port and the PID whose CPU time is counted
-	local -a servers=(tend nginx nginx-body)
-	local -A port=([tend]=$tport [nginx]=$nport [nginx-body]=$bport)
-	local -A pid=([tend]=$HTTP_TEND [nginx]=$HTTP_NGINX_WORKER [nginx-body]=$HTTP_NGINX_WORKER)
-	local -A label=([tend]=tend [nginx]="nginx" [nginx-body]="nginx, tend's body")
+	# the servers, by name: port, path, wrk's extra arguments and the PID whose CPU time is counted
+	local -a servers=(tend nginx nginx-body supervisord)
+	local -A port=([tend]=$tport [nginx]=$nport [nginx-body]=$bport [supervisord]=$sport)
+	local -A path=([tend]=/health [nginx]=/health [nginx-body]=/health [supervisord]=/RPC2)
+	local -A extra=([supervisord]="-s $dir/xmlrpc.lua")
+	local -A pid=([tend]=$HTTP_TEND [nginx]=$HTTP_NGINX_WORKER [nginx-body]=$HTTP_NGINX_WORKER [supervisord]=$HTTP_SUPERVISORD)
+	local -A label=([tend]=tend [nginx]="nginx" [nginx-body]="nginx, tend's body" [supervisord]="supervisord XML-RPC")
 
 	# memory before load (tend has served its readiness probes), then after a warm-up
 	local mem0 mem1 mem2 mem3 fd0 fd2 s
@@ -164,7 +238,7 @@ bench_http() {
 	mem_by_mapping "$HTTP_TEND" >"$dir/map0"
 	log "http: warm-up (1 s each)"
 	for s in "${servers[@]}"; do
-		wrk "${HTTP_WARMUP_ARGS[@]}" "http://127.0.0.1:${port[$s]}/health" >/dev/null 2>&1 </dev/null
+		wrk "${HTTP_WARMUP_ARGS[@]}" ${extra[$s]:-} "http://127.0.0.1:${port[$s]}${path[$s]}" >/dev/null 2>&1 </dev/null
 	done
 	sleep 0.2
 	mem1=$(mem_kib "$HTTP_TEND")
@@ -178,7 +252,7 @@ bench_http() {
 		for ((k = 0; k < n; k++)); do
 			s=${servers[(k + r - 1) % n]}
 			log "http: round $r/$HTTP_ROUNDS: wrk ${HTTP_WRK_ARGS[*]} on ${label[$s]}"
-			res=$(http_wrk "${port[$s]}" "$dir/wrk-$r-$s.txt" "${pid[$s]}") || return 1
+			res=$(HTTP_PATH=${path[$s]} http_wrk "${port[$s]}" "$dir/wrk-$r-$s.txt" "${pid[$s]}" "${HTTP_WRK_ARGS[@]}" ${extra[$s]:-}) || return 1
 			set -- $res
 			rps[$s]+=" $1" p50[$s]+=" $2" p99[$s]+=" $3" cpu[$s]+=" $4"
 			reqs[$s]=$((${reqs[$s]:-0} + $5)) errs[$s]=$((${errs[$s]:-0} + $6)) size[$s]=$7
@@ -227,6 +301,10 @@ LUA
 	for s in tend nginx-body; do
 		ratios+="| **${label[$s]} / nginx** | | **$(ratio "${m_rps[$s]}" "${m_rps[nginx]}")×** | **$(ratio "${m_p50[$s]}" "${m_p50[nginx]}")×** | **$(ratio "${m_p99[$s]}" "${m_p99[nginx]}")×** | **$(ratio "${m_cpu[$s]}" "${m_cpu[nginx]}")×** | | |"$'\n'
 	done
+	ratios+="| **tend / supervisord XML-RPC** | | **$(ratio "${m_rps[tend]}" "${m_rps[supervisord]}")×** | **$(ratio "${m_p50[tend]}" "${m_p50[supervisord]}")×** | **$(ratio "${m_p99[tend]}" "${m_p99[supervisord]}")×** | **$(ratio "${m_cpu[tend]}" "${m_cpu[supervisord]}")×** | | |"$'\n'
+	chart http tend "${m_rps[tend]}"
+	chart http nginx "${m_rps[nginx]}"
+	chart http supervisord "${m_rps[supervisord]}"
 
 	local -a m0 m1 m2 m3 nm
 	read -ra m0 <<<"$mem0"
@@ -240,7 +318,7 @@ LUA
 	growth_run=$(mapping_growth "$dir/map1" "$dir/map2")
 
 	cat <<EOF
-## HTTP: \`GET /health\` over TCP on loopback
+## HTTP: \`GET /health\` over TCP on loopback (and supervisord's XML-RPC)
 
 \`wrk ${HTTP_WRK_ARGS[*]}\` against each server in turn, the order rotating every round,
 $HTTP_ROUNDS round(s), after a 1 s warm-up of each. tend ($tversion) runs as PID 1 of a PID
@@ -248,9 +326,13 @@ namespace with two idle programs (\`sleep infinity\`), \`health_listen\` on 127.
 is the full JSON status ($tlen bytes of body). $nversion, one worker, \`access_log off\`:
 \`location = /health { return 200 "ok"; }\` (the target), and on another port the same worker
 returning tend's body with tend's Content-Type and Cache-Control (a control: what the size of
-the answer costs). wrk and the servers share the machine's CPUs (load average before the run:
+the answer costs). $sversion (a reference: how another supervisor tells the state of its
+programs over HTTP) runs as PID 1 of a PID namespace with two idle programs, its
+\`inet_http_server\` on 127.0.0.1, and answers \`POST /RPC2\` with the XML-RPC call
+\`supervisor.getAllProcessInfo\` (sent by a wrk Lua script; $slen bytes of body in the answer).
+wrk and the servers share the machine's CPUs (load average before the run:
 $LOADAVG). Server CPU: the server process's time on a CPU during the run
-(\`/proc/PID/schedstat\` of tend, of nginx's worker), per request answered. Bytes per answer:
+(\`/proc/PID/schedstat\` of tend, of nginx's worker, of supervisord), per request answered. Bytes per answer:
 what wrk read (headers and body) over the requests, as wrk rounds it.
 
 | server | bytes per answer | requests/s | p50 latency | p99 latency | server CPU per request | requests | errors |

@@ -1,6 +1,6 @@
 # Metric "idle": what the supervisor's processes do in 5 s of idling.
 #
-# Per round (SYS_ROUNDS), all systems run at once, each PID 1 of its own
+# Per round (IDLE_ROUNDS, 3), all systems run at once, each PID 1 of its own
 # namespace with the two programs; after 1 s of settling: context switches
 # (voluntary + involuntary, /proc/PID/status) of the supervisor's processes
 # over 5 s, then system calls over the next 5 s (`strace -c -f -p` on each of
@@ -11,6 +11,7 @@
 . "$BENCH/systems.sh"
 
 IDLE_SECONDS=5
+IDLE_ROUNDS=${BENCH_ROUNDS:-3}
 
 idle_ctxt() {	# PIDs...: the sum of their context switches
 	local p s=0 v
@@ -24,8 +25,8 @@ idle_ctxt() {	# PIDs...: the sum of their context switches
 bench_idle() {
 	local sys r dir
 	declare -A PID1 PROCS C0 SC CS
-	for ((r = 1; r <= SYS_ROUNDS; r++)); do
-		log "idle: round $r of $SYS_ROUNDS"
+	for ((r = 1; r <= IDLE_ROUNDS; r++)); do
+		log "idle: round $r of $IDLE_ROUNDS"
 		for sys in "${SYSTEMS[@]}"; do
 			dir=$WORK/idle/$sys
 			sys_start "$sys" "$dir" || return 1
@@ -62,7 +63,7 @@ bench_idle() {
 	done
 	echo "## Idle: system calls and context switches in ${IDLE_SECONDS} s"
 	echo
-	echo "All systems idling at once, each with its two programs; the supervisor's processes only. Median (min–max) of $SYS_ROUNDS rounds: context switches over ${IDLE_SECONDS} s (from /proc/PID/status), then system calls over the next ${IDLE_SECONDS} s (strace -c -f)."
+	echo "All systems idling at once, each with its two programs; the supervisor's processes only. Median (min–max) of $IDLE_ROUNDS rounds: context switches over ${IDLE_SECONDS} s (from /proc/PID/status), then system calls over the next ${IDLE_SECONDS} s (strace -c -f)."
 	echo
 	echo "| system | system calls / ${IDLE_SECONDS} s | context switches / ${IDLE_SECONDS} s |"
 	echo "|---|---|---|"

@@ -195,7 +195,8 @@ fmt_ns() { awk -v n="$1" 'BEGIN { printf "%.2f us\n", n / 1000 }'; }
 span() {
 	local f=$1
 	shift
-	_span_fmt() { case $f in us) fmt_us "$1" ;; ns) fmt_ns "$1" ;; *) printf "$f\n" "$1" ;; esac; }
+	# %d: a median of an even count can end in .5: rounded
+	_span_fmt() { case $f in us) fmt_us "$1" ;; ns) fmt_ns "$1" ;; %d) printf '%.0f\n' "$1" ;; *) printf "$f\n" "$1" ;; esac; }
 	if [ $# -eq 1 ]; then
 		_span_fmt "$1"
 	else
@@ -205,6 +206,10 @@ span() {
 
 # target NAME MEASURED PASS|MISS: one line of the targets table (the driver prints them).
 target() { printf '| %s | %s | **%s** |\n' "$1" "$2" "$3" >>"$TARGETS"; }
+
+# chart KEY SYSTEM VALUE: a median for the chart of ratios (run.sh draws it
+# from these); VALUE ">N" when the system did not finish within a bound N.
+chart() { echo "$1 $2 $3" >>"$WORK/chart.dat"; }
 
 machine_line() {
 	local cpu

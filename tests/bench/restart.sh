@@ -19,6 +19,7 @@ bench_restart() {
 	for sys in "${SYSTEMS[@]}"; do
 		if sys_single "$sys"; then
 			echo "| $(sys_label "$sys") | n/a (does not restart programs) |"
+			chart restart "$sys" na
 			continue
 		fi
 		local V=()
@@ -36,6 +37,7 @@ bench_restart() {
 			cleanup_owned
 		done
 		echo "| $(sys_label "$sys") | $([ ${#V[@]} -gt 0 ] && span us "${V[@]}" || echo "no restart within 6 s") |"
+		if [ ${#V[@]} -gt 0 ]; then chart restart "$sys" "$(median "${V[@]}")"; else chart restart "$sys" ">4500000"; fi
 		[ "$sys" = tend ] && [ ${#V[@]} -gt 0 ] && tendmed=$(median "${V[@]}")
 	done
 	echo

@@ -9,7 +9,9 @@
 # figure in the report is measured during the run.
 #
 # With no METRIC, all of METRICS run and the report is also written to
-# docs/benchmarks.md; with some, it is only printed. Exits 0 when every
+# docs/benchmarks.md, with the chart of ratios docs/benchmarks.svg
+# (chart.sh, gnuplot); with some, it is only printed (the chart, if any
+# ratios, goes to the temp dir: KEEP=1 to look at it). Exits 0 when every
 # metric ran (whether or not targets were met), 1 when one could not run,
 # 2 on bad usage. BENCH_ROUNDS and BENCH_DURATION shorten runs while
 # working on this (the report says what was used); KEEP=1 keeps the temp dir.
@@ -17,22 +19,25 @@
 set -u
 export LC_ALL=C
 
-METRICS=(size memory start stop restart signal orphans idle http)
+METRICS=(size memory start stop stopkill restart signal orphans idle http)
 
 if [ $# -lt 1 ]; then
 	echo "usage: $0 PATH/TO/tend [METRIC...]  (metrics: ${METRICS[*]})" >&2
 	exit 2
 fi
 TEND=$(realpath -- "$1") || exit 2
+TEND_SRC=$TEND	# as given; TEND becomes this run's copy of it, below
 shift
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 BENCH=$ROOT/tests/bench
 . "$BENCH/lib.sh"
+. "$BENCH/chart.sh"
+. "$BENCH/systems.sh"
 
 SELECTED=("$@")
 [ ${#SELECTED[@]} -gt 0 ] || SELECTED=("${METRICS[@]}")
 for m in "${SELECTED[@]}"; do
-	if [ ! -f "$BENCH/$m.sh" ]; then
+	if [[ " ${METRICS[*]} " != *" $m "* ]]; then
 		echo "run.sh: no metric \"$m\" (metrics: ${METRICS[*]})" >&2
 		exit 2
 	fi
@@ -43,15 +48,15 @@ if [ ! -x "$TEND" ]; then
 	echo "run.sh: $TEND is not an executable (run \`make\`)" >&2
 	exit 2
 fi
-if [ ! -x "$ROOT/build/bench/stamp" ]; then
-	echo "run.sh: $ROOT/build/bench/stamp is missing (\`make build/bench/stamp\`)" >&2
+if [ ! -x "$ROOT/build/bench/stamp" ] || [ "$BENCH/stamp.c" -nt "$ROOT/build/bench/stamp" ]; then
+	echo "run.sh: $ROOT/build/bench/stamp is missing or older than stamp.c (\`make build/bench/stamp\`)" >&2
 	exit 2
 fi
 if [ "$(id -u)" != 0 ]; then
 	echo "run.sh: the benchmarks need root (PID namespaces)" >&2
 	exit 2
 fi
-for tool in wrk nginx unshare awk strace tini dumb-init catatonit supervisord s6-svscan runsvdir; do
+for tool in wrk nginx unshare awk strace tini dumb-init catatonit supervisord s6-svscan runsvdir gnuplot; do
 	command -v "$tool" >/dev/null || { echo "run.sh: $tool is missing (\`make bench\` installs it)" >&2; exit 2; }
 done
 
@@ -71,18 +76,41 @@ trap finish EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
+# this run's own copy of tend: the same binary for the whole run however
+# build/tend is rebuilt meanwhile, and its pages shared with no other run of
+# it (written back, else they count as dirty)
+cp -- "$TEND" "$WORK/tend" && sync "$WORK/tend" || exit 2
+TEND=$WORK/tend
+
 LOADAVG=$(cut -d' ' -f1-3 /proc/loadavg)
 START=$(now_us)
 failed=()
 for m in "${SELECTED[@]}"; do
 	log "== $m"
+	t0=$(now_us)
 	if ! "bench_$m" >"$WORK/$m.md"; then
 		failed+=("$m")
 		log "$m: could not run (see above)"
 	fi
 	cleanup_owned
+	log "$m: $(awk -v a="$t0" -v b="$(now_us)" 'BEGIN { printf "%.0f", (b - a) / 1e6 }') s"
 done
 ELAPSED=$(awk -v a="$START" -v b="$(now_us)" 'BEGIN { printf "%.0f", (b - a) / 1e6 }')
+
+# the chart: into docs/ with the report on full runs, else into the temp dir
+FULL=$([ $# -eq 0 ] && [ ${#failed[@]} -eq 0 ] && echo 1)
+CHART_OUT=$WORK/benchmarks.svg
+CHART=
+if [ -s "$WORK/chart.dat" ]; then
+	if CHART=$(make_chart "$WORK/chart.dat" "$CHART_OUT"); then
+		[ -n "$FULL" ] || log "chart: $CHART_OUT$([ -z "${KEEP:-}" ] && echo " (removed at the end: KEEP=1 keeps it)")"
+	else
+		log "chart: gnuplot failed"
+		CHART=
+		failed+=(chart)
+		FULL=
+	fi
+fi
 
 {
 	echo "# tend benchmarks"
@@ -92,27 +120,57 @@ ELAPSED=$(awk -v a="$START" -v b="$(now_us)" 'BEGIN { printf "%.0f", (b - a) / 1
 	echo "- machine: $(machine_line)"
 	echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
 	echo "- command: \`make bench\`$([ -n "${BENCH_ROUNDS:-}${BENCH_DURATION:-}" ] && echo " with BENCH_ROUNDS=${BENCH_ROUNDS:-} BENCH_DURATION=${BENCH_DURATION:-}")"
-	echo "- tend: $("$TEND" --version 2>&1 | head -n1), $(basename "$TEND") built from $(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo "an unknown commit")"
+	echo "- tend: $("$TEND" --version 2>&1 | head -n1), ${TEND_SRC#"$ROOT"/} built from $(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo "an unknown commit") ($(stat -c %s "$TEND") bytes)"
 	echo "- whole run: ${ELAPSED} s"
 	echo
+	if [ -n "$CHART" ]; then
+		echo "![tend next to the others: ratios of this run's medians]($(basename "$CHART_OUT"))"
+		echo
+		echo "The chart ($(basename "$CHART_OUT")): $CHART"
+		echo
+	fi
 	echo "## Targets"
 	echo
-	echo "| target | measured | result |"
-	echo "|---|---|---|"
-	cat "$TARGETS"
-	for m in "${failed[@]}"; do
-		echo "| $m | could not run | **ERROR** |"
-	done
+	if [ -s "$TARGETS" ] || [ ${#failed[@]} -gt 0 ]; then
+		echo "| target | measured | result |"
+		echo "|---|---|---|"
+		cat "$TARGETS"
+		for m in "${failed[@]}"; do
+			echo "| $m | could not run | **ERROR** |"
+		done
+	else
+		echo "None in the metrics run."
+	fi
 	echo
+	if [ -d "$WORK/systems" ]; then
+		echo "## The systems"
+		echo
+		echo "Each runs as PID 1 of a fresh PID namespace (\`unshare --pid --fork --mount-proc\`, PID 1 checked in /proc/PID/status, NSpid), with the same two programs (the suite's \`stamp a\` and \`stamp b\`). What PID 1 was running and the supervisor's processes, as read from /proc during the memory rounds (DIR: the system's directory of the run):"
+		echo
+		echo "| system | PID 1's command line | the supervisor's processes |"
+		echo "|---|---|---|"
+		for s in "${SYSTEMS[@]}"; do
+			[ -f "$WORK/systems/$s" ] || continue
+			echo "| $(sys_label "$s") | \`$(sed -n '1{s/|/\\|/g;p;}' "$WORK/systems/$s")\` | $(sed -n 2p "$WORK/systems/$s") |"
+		done
+		echo
+		echo "The supervisors that have a stop wait get 1 s from the stop signal to SIGKILL: tend's and supervisord's \`stopwaitsecs = 1\`, s6's \`timeout-kill\` 1000 ms. runit is \`runsvdir -P\` as PID 1, as it runs in containers: runit's own init (/sbin/runit) runs the machine's stages /etc/runit/1, 2 and 3 and, per runit(8), stops on SIGCONT (with /etc/runit/stopit), not on SIGTERM. tini, dumb-init and catatonit run one \`sh -c 'stamp a & stamp b & wait'\` and pass signals to its process group (\`tini -g\`, \`catatonit -g\`, dumb-init's default)."
+		echo
+	fi
 	for m in "${SELECTED[@]}"; do
 		cat "$WORK/$m.md"
 	done
 } >"$WORK/report.md"
 
 cat "$WORK/report.md"
-if [ $# -eq 0 ] && [ ${#failed[@]} -eq 0 ]; then
+if [ -n "$FULL" ]; then
 	mkdir -p "$ROOT/docs"
 	cp "$WORK/report.md" "$ROOT/docs/benchmarks.md"
-	log "written to docs/benchmarks.md"
+	if [ -n "$CHART" ]; then
+		cp "$CHART_OUT" "$ROOT/docs/benchmarks.svg"
+		log "written to docs/benchmarks.md and docs/benchmarks.svg"
+	else
+		log "written to docs/benchmarks.md (no chart)"
+	fi
 fi
 [ ${#failed[@]} -eq 0 ]

@@ -33,9 +33,11 @@ bench_start() {
 		done
 		if [ ${#vals[@]} -eq 0 ]; then
 			echo "| $(sys_label "$sys") | did not start |"
+			chart start "$sys" ">5000000"
 			continue
 		fi
 		echo "| $(sys_label "$sys") | $(span us "${vals[@]}") |"
+		chart start "$sys" "$(median "${vals[@]}")"
 		[ "$sys" = tend ] && tendmed=$(median "${vals[@]}")
 	done
 	echo

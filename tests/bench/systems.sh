@@ -2,13 +2,22 @@
 #
 # Each system runs as PID 1 of a fresh PID namespace (`unshare --pid --fork
 # --mount-proc`), through `stamp -x`, which stamps "exec" and execs the
-# system (so PID 1's exec time is on the same clock as the programs' stamps).
+# system (so PID 1's exec time is on the same clock as the programs' stamps);
+# sys_start checks that the process is PID 1 of its namespace (NSpid).
 # Every system runs the same two programs, build/bench/stamp a and b,
 # stamping into DIR/stamps. Supervisors (tend, supervisord, s6, runit)
 # supervise both; single-child inits (tini, dumb-init, catatonit) run one
 # `sh -c 'stamp a & stamp b & wait'` and pass signals to its process group
 # (tini -g, catatonit -g, dumb-init by default); that sh traps USR1 (so that
-# it survives it), its programs get it.
+# it survives it), its programs get it. runit is `runsvdir -P DIR` as PID 1,
+# the way runit runs in containers: runit's own init, /sbin/runit, runs the
+# stages /etc/runit/1, 2, 3 of the machine and stops on SIGCONT, not SIGTERM.
+# The supervisors that have one get a comparable stop wait, 1 s from the
+# stop signal to SIGKILL: tend's and supervisord's stopwaitsecs, s6's
+# timeout-kill (runsv has none; the single-child inits have none).
+#
+# "reaper" is not a system but a reference for the orphans: `stamp -r`, a
+# bare waitpid loop as PID 1 running the same sh as the single-child inits.
 
 [ -n "${SYSTEMS_SH:-}" ] && return 0
 SYSTEMS_SH=1
@@ -18,56 +27,63 @@ SUPERVISORS=(tend supervisord s6 runit)
 STAMP=$ROOT/build/bench/stamp
 SYS_ROUNDS=${BENCH_ROUNDS:-5}
 
-# sys_single SYS: true for the single-child inits.
-sys_single() { case $1 in tini | dumb-init | catatonit) return 0 ;; esac; return 1; }
+# sys_single SYS: true for the single-child inits (and the reference reaper).
+sys_single() { case $1 in tini | dumb-init | catatonit | reaper) return 0 ;; esac; return 1; }
 
 # sys_prog DIR NAME MODE: the command of program NAME (MODE: run, crash =
-# exits 1 after 1.5 s).
+# exits 1 after 1.5 s, ignore = ignores SIGTERM, orphans / stream / together
+# = makes ORPHANS orphans at once / in a stream / running and then exiting
+# together, see stamp.c).
 sys_prog() {
 	case $3 in
 	crash) echo "$STAMP -c 1500 $1/stamps $2" ;;
+	ignore) echo "$STAMP -i $1/stamps $2" ;;
 	orphans) echo "$STAMP -o ${ORPHANS:-10000} $1/stamps $2" ;;
+	stream) echo "$STAMP -O ${ORPHANS:-10000} $1/stamps $2" ;;
+	together) echo "$STAMP -e ${ORPHANS:-10000} $1/stamps $2" ;;
 	*) echo "$STAMP $1/stamps $2" ;;
 	esac
 }
 
 # sys_start SYS DIR [MODE] [EXTRA]: writes SYS's configuration in DIR (new),
-# starts it; sets SYS_PID1 (PID 1, as seen from here) and SYS_UNSHARE.
-# MODE: run (default), crash (program a crashes after 1.5 s) or orphans
-# (program a makes ORPHANS orphans exit at once, see stamp.c). EXTRA=usr1:
-# tend forwards USR1 to its programs.
+# starts it; sets SYS_PID1 (PID 1, as seen from here), SYS_UNSHARE and, for
+# tend, SYS_PORT (its health_listen port). MODE: the mode of program a (see
+# sys_prog; b always runs). EXTRA=usr1: tend forwards USR1 to its programs.
 sys_start() {
 	local sys=$1 dir=$2 mode=${3:-run} extra=${4:-} cmd=()
 	rm -rf "$dir" && mkdir -p "$dir" || return 1
 	local pa pb
 	pa=$(sys_prog "$dir" a "$mode") pb=$(sys_prog "$dir" b run)
+	SYS_PORT=
 	case $sys in
 	tend)
-		local port
-		port=$(free_port) || return 1
+		SYS_PORT=$(free_port) || return 1
 		cat >"$dir/tend.ini" <<-EOF
 		[tend]
 		socket = $dir/tend.sock
-		health_listen = 127.0.0.1:$port
+		health_listen = 127.0.0.1:$SYS_PORT
 		shutdown_timeout = 5
 
 		[program:a]
 		command = $pa
+		stopwaitsecs = 1
 		$([ "$extra" = usr1 ] && echo "forward_signals = USR1")
 
 		[program:b]
 		command = $pb
+		stopwaitsecs = 1
 		$([ "$extra" = usr1 ] && echo "forward_signals = USR1")
 		EOF
 		cmd=("$TEND" -c "$dir/tend.ini")
 		;;
-	tini | dumb-init | catatonit)
+	tini | dumb-init | catatonit | reaper)
 		# sh survives USR1 (trapped; the programs get it as default)
 		local sh="trap : USR1; $pa & $pb & while :; do wait; [ \$? -gt 128 ] || break; done"
 		case $sys in
 		tini) cmd=(tini -g -- sh -c "$sh") ;;
 		dumb-init) cmd=(dumb-init -- sh -c "$sh") ;;
 		catatonit) cmd=(catatonit -g -- sh -c "$sh") ;;
+		reaper) cmd=("$STAMP" -r "$dir/stamps" reaper sh -c "$sh") ;;
 		esac
 		;;
 	supervisord)
@@ -83,6 +99,7 @@ sys_start() {
 		command = $pa
 		autorestart = true
 		startsecs = 1
+		stopwaitsecs = 1
 		stdout_logfile = NONE
 		stderr_logfile = NONE
 
@@ -90,6 +107,7 @@ sys_start() {
 		command = $pb
 		autorestart = true
 		startsecs = 1
+		stopwaitsecs = 1
 		stdout_logfile = NONE
 		stderr_logfile = NONE
 		EOF
@@ -102,6 +120,7 @@ sys_start() {
 			mkdir -p "$dir/sv/$n"
 			printf '#!/bin/sh\nexec %s\n' "$p" >"$dir/sv/$n/run"
 			chmod +x "$dir/sv/$n/run"
+			[ "$sys" != s6 ] || echo 1000 >"$dir/sv/$n/timeout-kill"	# ms
 		done
 		if [ "$sys" = s6 ]; then cmd=(s6-svscan "$dir/sv"); else cmd=(runsvdir -P "$dir/sv"); fi
 		;;
@@ -114,6 +133,39 @@ sys_start() {
 	wait_until 5 eval '[ -n "$(children_of "$SYS_UNSHARE")" ]' || { log "$sys did not start"; return 1; }
 	SYS_PID1=$(children_of "$SYS_UNSHARE" | head -n1)
 	own "$SYS_PID1"	# ended first: PID 1 takes the namespace down
+	local nspid
+	nspid=$(awk '/^NSpid:/ { print $NF }' "/proc/$SYS_PID1/status" 2>/dev/null)
+	[ "$nspid" = 1 ] || { log "$sys: its process is PID ${nspid:-?} of its namespace, not 1"; return 1; }
+}
+
+# sys_record SYS: notes what PID 1 runs (its command line, with DIR for the
+# system's directory) and its processes, for the report's list of systems
+# (run.sh); once per system and run.
+sys_record() {
+	local f=$WORK/systems/$1 d=$2
+	[ -e "$f" ] && return 0
+	mkdir -p "$WORK/systems"
+	{
+		tr '\0' ' ' <"/proc/$SYS_PID1/cmdline" | sed "s|$d|DIR|g; s|$STAMP|stamp|g; s|$TEND|tend|g; s/ $//"
+		echo
+		local p names=()
+		for p in $(sys_procs "$SYS_PID1"); do names+=("$(cat "/proc/$p/comm")"); done
+		printf '%s\n' "${names[@]}" | sort | uniq -c | awk '{ printf "%s%s%s", (NR > 1 ? " + " : ""), $2, ($1 > 1 ? " ×" $1 : "") }'
+		echo
+	} >"$f"
+}
+
+# sys_global_pid NSPID: the PID, as seen from here, of the process of the
+# system's namespace (under SYS_PID1) whose PID there is NSPID.
+sys_global_pid() {
+	local queue=("$SYS_PID1") p c
+	while [ ${#queue[@]} -gt 0 ]; do
+		p=${queue[0]}
+		queue=("${queue[@]:1}")
+		[ "$(awk '/^NSpid:/ { print $NF }' "/proc/$p/status" 2>/dev/null)" = "$1" ] && { echo "$p"; return 0; }
+		for c in $(children_of "$p"); do queue+=("$c"); done
+	done
+	return 1
 }
 
 # sys_stamp DIR EVENT NAME [N]: the Nth (default 1st) EVENT stamp of NAME, in ns.
@@ -159,6 +211,7 @@ sys_label() {
 	supervisord) echo "supervisord $(dpkg-query -W -f='${Version}' supervisor 2>/dev/null)" ;;
 	s6) echo "s6 $(dpkg-query -W -f='${Version}' s6 2>/dev/null) (s6-svscan)" ;;
 	runit) echo "runit $(dpkg-query -W -f='${Version}' runit 2>/dev/null) (runsvdir)" ;;
+	reaper) echo "reference: bare reaper (stamp -r, one sh)" ;;
 	esac
 }
 
