@@ -638,8 +638,7 @@ static char **build_envp(char **extra)
 		n++;
 	while (extra && extra[nextra])
 		nextra++;
-	/* one spare slot: the child may add WATCHDOG_PID (its pid is known there) */
-	char **envp = calloc(n + nextra + 2, sizeof *envp);
+	char **envp = calloc(n + nextra + 1, sizeof *envp);
 	if (!envp)
 		return NULL;
 	size_t count = 0;

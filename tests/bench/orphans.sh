@@ -25,7 +25,9 @@
 # how many were left. Rounds: ORPHAN_ROUNDS (3), each a fresh start. The
 # reference "reaper" (stamp -r: a waitpid loop and nothing else, as PID 1)
 # shows what the kernel's own work costs on this machine. Target (issue
-# 6): drained ≤ 2 ms after the last fork (at once), none left.
+# 6): drained ≤ 2 ms after the last fork, none left; judged on both the
+# stream (the issue's reference figures for tini and supervisord are what
+# the stream gives here) and at once (where the reaper's floor is ~20x that).
 
 . "$BENCH/systems.sh"
 
@@ -74,7 +76,7 @@ orphans_cell() {
 }
 
 bench_orphans() {
-	local sys tendmed= tendleft= floor= made
+	local sys tendmed= tendleft= floor= tendstream= tendstreamleft= floorstream= made
 	local -a all=("${SYSTEMS[@]}" reaper) rows_once=() rows_stream=() rows_together=()
 	for sys in "${all[@]}"; do
 		orphans_run "$sys" orphans || return 1
@@ -92,6 +94,13 @@ bench_orphans() {
 		reaper) [ ${#V[@]} -gt 0 ] && floor=$(median "${V[@]}") ;;
 		esac
 		orphans_run "$sys" stream || return 1
+		case $sys in
+		tend)
+			[ ${#V[@]} -eq ${#B[@]} ] && [ ${#V[@]} -gt 0 ] && tendstream=$(median "${V[@]}")
+			[ ${#L[@]} -gt 0 ] && tendstreamleft=$(maximum "${L[@]}")
+			;;
+		reaper) [ ${#V[@]} -gt 0 ] && floorstream=$(median "${V[@]}") ;;
+		esac
 		rows_stream+=("| $(sys_label "$sys") | $(orphans_cell "${V[@]}") | $([ ${#B[@]} -gt 0 ] && span %d "${B[@]}" || echo n/a) | $([ ${#L[@]} -gt 0 ] && span %d "${L[@]}" || echo n/a) |")
 		case $sys in tend | reaper)
 			orphans_run "$sys" together || return 1
@@ -122,11 +131,19 @@ bench_orphans() {
 	$(printf '%s\n' "${rows_together[@]}")
 
 	EOF
-	local what="$ORPHANS orphans at once: none left ≤ 2 ms after the last fork"
-	if [ -n "$tendmed" ]; then
-		target "$what" "$(fmt_us "$tendmed"), ${tendleft:-?} left (bare reaper: $([ -n "$floor" ] && fmt_us "$floor" || echo "not drained"))" \
-			"$(awk -v v="$tendmed" -v l="${tendleft:-1}" 'BEGIN { print (v <= 2000 && l == 0 ? "PASS" : "MISS") }')"
+	# Two target rows: the issue's figures for tini (2 ms) and supervisord
+	# (thousands left) are what the stream gives here; at once, no PID 1
+	# gets near 2 ms (the bare reaper shows the kernel's floor).
+	orphans_target "$ORPHANS orphans in a stream: none left ≤ 2 ms after the last fork" "$tendstream" "$tendstreamleft" "$floorstream"
+	orphans_target "$ORPHANS orphans at once: none left ≤ 2 ms after the last fork" "$tendmed" "$tendleft" "$floor"
+}
+
+# orphans_target WHAT MEDIAN LEFT FLOOR: one row of the targets table.
+orphans_target() {
+	if [ -n "$2" ]; then
+		target "$1" "$(fmt_us "$2"), ${3:-?} left (bare reaper: $([ -n "$4" ] && fmt_us "$4" || echo "not drained"))" \
+			"$(awk -v v="$2" -v l="${3:-1}" 'BEGIN { print (v <= 2000 && l == 0 ? "PASS" : "MISS") }')"
 	else
-		target "$what" "not drained in every round" MISS
+		target "$1" "not drained in every round" MISS
 	fi
 }
