@@ -62,6 +62,7 @@ done
 
 WORK=$(mktemp -d /tmp/tend-bench.XXXXXX) || exit 2
 TARGETS=$WORK/targets.md
+mkfifo "$WORK/quiet" && exec {QUIET_FD}<>"$WORK/quiet" || exit 2
 : >"$TARGETS"
 
 finish() {

@@ -130,6 +130,9 @@ sys_start() {
 	SYS_UNSHARE=$!
 	own "$SYS_UNSHARE"
 	SYS_PID1=
+	# SYS_SETTLE: seconds to leave the CPUs to the starting system before
+	# looking at it (each look starts processes of the harness's own)
+	[ -z "${SYS_SETTLE:-}" ] || quiet_sleep "$SYS_SETTLE"
 	wait_until 5 eval '[ -n "$(children_of "$SYS_UNSHARE")" ]' || { log "$sys did not start"; return 1; }
 	SYS_PID1=$(children_of "$SYS_UNSHARE" | head -n1)
 	own "$SYS_PID1"	# ended first: PID 1 takes the namespace down
