@@ -92,7 +92,7 @@ struct section {
 	char *name;		/* between the brackets, trimmed; "" before any header */
 	int line;
 	bool broken;		/* a header without ]: its keys are not checked */
-	bool dropped_line;	/* a line too long to read: its key is unknown */
+	bool unreadable_line;	/* a line too long or not "key = value": its key is unknown */
 	struct entry *entries;
 	size_t nentries;
 };
@@ -173,6 +173,8 @@ static void classify_line(struct loader *l, const char *line, size_t len)
 			break;	/* an inline comment starts before any '=' */
 	}
 	diag_add(l->diags, l->lineno, false, "expected \"key = value\", a [section] header or a comment");
+	if (l->nsections > 0)	/* "command sleep 1" has its own error: no "command is missing" too */
+		l->sections[l->nsections - 1].unreadable_line = true;
 }
 
 /* inih's fgets-style reader: one physical line per call. */
@@ -193,7 +195,7 @@ static char *read_line(char *str, int num, void *stream)
 			 "line too long (%zu characters, at most %d): continue a long value on indented lines",
 			 len, num - 2);
 		if (l->nsections > 0)
-			l->sections[l->nsections - 1].dropped_line = true;
+			l->sections[l->nsections - 1].unreadable_line = true;
 		l->indented = false;
 		str[0] = '\0';
 		return str;
@@ -844,7 +846,7 @@ static struct config *build(struct loader *l, const char *name)
 			bool has_command = false;
 			for (size_t j = 0; j < s->nentries; j++)
 				has_command |= strcasecmp(s->entries[j].key, "command") == 0;
-			if (!has_command && !s->dropped_line && !d->command_misspelt)
+			if (!has_command && !s->unreadable_line && !d->command_misspelt)
 				diag_add(l->diags, s->line, false, "[%s]: command is missing", s->name);
 		} else {
 			const char *hint = strncmp(s->name, "program", 7) == 0 ? " (a program is [program:NAME])" : "";

@@ -833,6 +833,8 @@ static void line_without_equals(void **state)
 	expect_one_error("[tend]\njust words\n", 2, "expected \"key = value\"");
 	/* the ; of an inline comment comes before any = */
 	expect_program_error("autostart ; = false", "expected \"key = value\"");
+	/* a command without its = is that error alone, not "command is missing" too */
+	expect_one_error("[program:web]\ncommand /bin/true\n", 2, "expected \"key = value\"");
 }
 
 static void header_without_bracket(void **state)
