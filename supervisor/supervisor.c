@@ -673,6 +673,16 @@ static bool watch_signals(struct supervisor *sup)
 	return true;
 }
 
+/* Dropping the startup pages costs tend ~60 us of CPU; done once the first
+ * programs have had time to exec, it does not delay them. */
+#define SHED_DELAY 0.05
+
+static void on_shed_timer(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop, (void)w, (void)revents;
+	shed_startup_pages();
+}
+
 int supervisor_run(struct config *cfg, enum run_mode mode)
 {
 	struct supervisor sup = { .cfg = cfg, .mode = mode, .n = cfg->nprograms };
@@ -709,12 +719,15 @@ int supervisor_run(struct config *cfg, enum run_mode mode)
 		  "starting %zu program%s%s", sup.n, sup.n == 1 ? "" : "s", sup.pid1 ? " as PID 1" : "");
 	/* from here on tend may not die: errors are logged and lived with */
 	table_update(&sup);
-	shed_startup_pages();
+	/* not now: the first programs are being exec'd on the machine's CPUs */
+	ev_timer_init(&sup.shed_timer, on_shed_timer, SHED_DELAY, 0);
+	ev_timer_start(sup.loop, &sup.shed_timer);
 	ev_run(sup.loop, 0);
 
 	log_event(LOG_INFO, NULL, "exit", LOG_KV(KV_N("status", sup.exit_status)), "exiting with status %d",
 		  sup.exit_status);
 	http_server_free(sup.http);
+	ev_timer_stop(sup.loop, &sup.shed_timer);
 	for (size_t i = 0; i < sup.n; i++) {
 		close_report(&sup.programs[i]);
 		probe_cancel(&sup.programs[i].probe);

@@ -59,6 +59,7 @@ struct supervisor {
 	ev_timer shutdown_timer;	/* shutdown_timeout: SIGKILL everything */
 	ev_timer leftover_timer;	/* SIGKILL leftovers, then give up waiting */
 	ev_timer leftover_poll;		/* as PID 1: are the non-children gone yet? */
+	ev_timer shed_timer;		/* once, just after start: drop startup-only pages */
 	ev_signal *signals;
 	size_t nsignals;
 	unsigned long orphans_reaped;
