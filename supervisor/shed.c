@@ -3,7 +3,8 @@
  * Like the kernel freeing its __init code after boot. Reading the config,
  * parsing the command line and the client commands run before the loop and
  * never again; so do most of the parts of libc that they call, and the
- * dynamic linker. Once the loop is about to run, tend removes from its
+ * dynamic linker. Once the loop runs (the supervisor calls this 50 ms in,
+ * when the first programs have been exec'd), tend removes from its
  * address space:
  * - of its own file: the code and constants of the startup files, which the
  *   Makefile links into sections of their own (tend_startup_text and
