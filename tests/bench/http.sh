@@ -165,13 +165,8 @@ http_xmlrpc_ok() {
 # two idle programs, its XML-RPC on 127.0.0.1:PORT; sets HTTP_SUPERVISORD.
 http_start_supervisord() {
 	local dir=$1 port=$2
-	cat >"$dir/supervisord.conf" <<-CONF
-	[supervisord]
-	nodaemon = true
-	user = root
-	logfile = $dir/supervisord.log
-	pidfile = $dir/supervisord.pid
-	childlogdir = $dir
+	supervisord_head "$dir" >"$dir/supervisord.conf"
+	cat >>"$dir/supervisord.conf" <<-CONF
 
 	[inet_http_server]
 	port = 127.0.0.1:$port

@@ -87,13 +87,8 @@ sys_start() {
 		esac
 		;;
 	supervisord)
-		cat >"$dir/supervisord.conf" <<-EOF
-		[supervisord]
-		nodaemon = true
-		user = root
-		logfile = $dir/supervisord.log
-		pidfile = $dir/supervisord.pid
-		childlogdir = $dir
+		supervisord_head "$dir" >"$dir/supervisord.conf"
+		cat >>"$dir/supervisord.conf" <<-EOF
 
 		[program:a]
 		command = $pa
@@ -139,6 +134,19 @@ sys_start() {
 	local nspid
 	nspid=$(awk '/^NSpid:/ { print $NF }' "/proc/$SYS_PID1/status" 2>/dev/null)
 	[ "$nspid" = 1 ] || { log "$sys: its process is PID ${nspid:-?} of its namespace, not 1"; return 1; }
+}
+
+# supervisord_head DIR: the [supervisord] section of a supervisord.conf
+# whose files all go to DIR (also used by http.sh).
+supervisord_head() {
+	cat <<-EOF
+	[supervisord]
+	nodaemon = true
+	user = root
+	logfile = $1/supervisord.log
+	pidfile = $1/supervisord.pid
+	childlogdir = $1
+	EOF
 }
 
 # sys_record SYS: notes what PID 1 runs (its command line, with DIR for the
