@@ -75,8 +75,22 @@ orphans_cell() {
 	fi
 }
 
+# orphans_keep SYS WAY: after orphans_run, what the target rows need, into
+# the caller's WAY_med and WAY_left (tend: the median when every round
+# drained, the most left) or WAY_floor (the reference reaper's median).
+orphans_keep() {
+	case $1 in
+	tend)
+		[ ${#V[@]} -eq ${#B[@]} ] && [ ${#V[@]} -gt 0 ] && printf -v "$2_med" '%s' "$(median "${V[@]}")"
+		[ ${#L[@]} -gt 0 ] && printf -v "$2_left" '%s' "$(maximum "${L[@]}")"
+		;;
+	reaper) [ ${#V[@]} -gt 0 ] && printf -v "$2_floor" '%s' "$(median "${V[@]}")" ;;
+	esac
+	return 0
+}
+
 bench_orphans() {
-	local sys tendmed= tendleft= floor= tendstream= tendstreamleft= floorstream= made
+	local sys made once_med= once_left= once_floor= stream_med= stream_left= stream_floor=
 	local -a all=("${SYSTEMS[@]}" reaper) rows_once=() rows_stream=() rows_together=()
 	for sys in "${all[@]}"; do
 		orphans_run "$sys" orphans || return 1
@@ -86,21 +100,9 @@ bench_orphans() {
 		if [ "$sys" != reaper ]; then
 			if [ ${#V[@]} -gt 0 ] && [ ${#V[@]} -eq ${#B[@]} ]; then chart orphans "$sys" "$(median "${V[@]}")"; else chart orphans "$sys" ">3000000"; fi
 		fi
-		case $sys in
-		tend)
-			[ ${#V[@]} -eq ${#B[@]} ] && [ ${#V[@]} -gt 0 ] && tendmed=$(median "${V[@]}")
-			[ ${#L[@]} -gt 0 ] && tendleft=$(maximum "${L[@]}")
-			;;
-		reaper) [ ${#V[@]} -gt 0 ] && floor=$(median "${V[@]}") ;;
-		esac
+		orphans_keep "$sys" once
 		orphans_run "$sys" stream || return 1
-		case $sys in
-		tend)
-			[ ${#V[@]} -eq ${#B[@]} ] && [ ${#V[@]} -gt 0 ] && tendstream=$(median "${V[@]}")
-			[ ${#L[@]} -gt 0 ] && tendstreamleft=$(maximum "${L[@]}")
-			;;
-		reaper) [ ${#V[@]} -gt 0 ] && floorstream=$(median "${V[@]}") ;;
-		esac
+		orphans_keep "$sys" stream
 		rows_stream+=("| $(sys_label "$sys") | $(orphans_cell "${V[@]}") | $([ ${#B[@]} -gt 0 ] && span %d "${B[@]}" || echo n/a) | $([ ${#L[@]} -gt 0 ] && span %d "${L[@]}" || echo n/a) |")
 		case $sys in tend | reaper)
 			orphans_run "$sys" together || return 1
@@ -134,8 +136,8 @@ bench_orphans() {
 	# Two target rows: the issue's figures for tini (2 ms) and supervisord
 	# (thousands left) are what the stream gives here; at once, no PID 1
 	# gets near 2 ms (the bare reaper shows the kernel's floor).
-	orphans_target "$ORPHANS orphans in a stream: none left ≤ 2 ms after the last fork" "$tendstream" "$tendstreamleft" "$floorstream"
-	orphans_target "$ORPHANS orphans at once: none left ≤ 2 ms after the last fork" "$tendmed" "$tendleft" "$floor"
+	orphans_target "$ORPHANS orphans in a stream: none left ≤ 2 ms after the last fork" "$stream_med" "$stream_left" "$stream_floor"
+	orphans_target "$ORPHANS orphans at once: none left ≤ 2 ms after the last fork" "$once_med" "$once_left" "$once_floor"
 }
 
 # orphans_target WHAT MEDIAN LEFT FLOOR: one row of the targets table.
