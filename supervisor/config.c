@@ -688,6 +688,7 @@ void config_free(struct config *cfg)
 	for (size_t i = 0; i < cfg->nprograms; i++)
 		program_config_free(&cfg->programs[i]);
 	free(cfg->programs);
+	free(cfg->depends_closure);
 	free(cfg->path);
 	free(cfg->socket);
 	free(cfg->health_listen);
@@ -885,8 +886,10 @@ static struct config *build(struct loader *l, const char *name)
 	}
 	if (l->diags->errors == 0)
 		check_cycles(l, cfg);
-	if (l->diags->errors == 0 && !l->oom)
+	if (l->diags->errors == 0 && !l->oom) {
 		order_assign_steps(cfg);
+		l->oom = !order_compute_closure(cfg);
+	}
 out:
 	for (size_t i = 0; drafts && i < l->nsections; i++) {
 		program_config_free(&drafts[i].p);

@@ -76,6 +76,8 @@ struct config {
 	enum log_format log_format;
 	struct program_config *programs;	/* in file order */
 	size_t nprograms;
+	uint64_t *depends_closure;	/* order.h: bit b of row a: a depends on b */
+	size_t closure_words;		/* 64-bit words per row */
 };
 
 struct diagnostic {

@@ -77,6 +77,7 @@ bool notify_receive(int fd, struct notify_message *m)
 			struct ucred cred;
 			memcpy(&cred, CMSG_DATA(c), sizeof cred);
 			m->sender = cred.pid;
+			m->sender_uid = cred.uid;
 		}
 	}
 	notify_parse(buf, (size_t)got < sizeof buf ? (size_t)got : sizeof buf, m);

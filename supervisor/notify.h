@@ -14,6 +14,7 @@
 
 struct notify_message {
 	pid_t sender;
+	uid_t sender_uid;
 	bool ready;
 	bool watchdog;
 	bool has_status;

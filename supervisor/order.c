@@ -1,5 +1,6 @@
 #include "order.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -78,13 +79,75 @@ void order_assign_steps(struct config *cfg)
 	free(free_now);
 }
 
-bool order_depends_on(const struct config *cfg, size_t a, size_t b)
+/* Depth-first from a, each program visited once: linear in the graph, so a
+ * diamond-shaped graph costs no more than a chain (walking every path would
+ * cost 2^depth). */
+static bool reaches(const struct config *cfg, size_t a, size_t b, uint64_t *seen)
 {
 	const struct program_config *p = &cfg->programs[a];
-	for (size_t d = 0; d < p->ndepends; d++)
-		if (p->depends_on[d] == b || order_depends_on(cfg, p->depends_on[d], b))
+	for (size_t d = 0; d < p->ndepends; d++) {
+		size_t j = p->depends_on[d];
+		if (j == b)
 			return true;
+		if (seen[j / 64] & (UINT64_C(1) << (j % 64)))
+			continue;
+		seen[j / 64] |= UINT64_C(1) << (j % 64);
+		if (reaches(cfg, j, b, seen))
+			return true;
+	}
 	return false;
+}
+
+static bool closure_has(const struct config *cfg, size_t a, size_t b)
+{
+	return cfg->depends_closure[a * cfg->closure_words + b / 64] & (UINT64_C(1) << (b % 64));
+}
+
+bool order_depends_on(const struct config *cfg, size_t a, size_t b)
+{
+	if (cfg->depends_closure)
+		return closure_has(cfg, a, b);
+	size_t words = (cfg->nprograms + 63) / 64;
+	uint64_t *seen = calloc(words ? words : 1, sizeof *seen);
+	if (!seen)
+		abort();	/* only reached without a closure: tests and loading */
+	bool found = reaches(cfg, a, b, seen);
+	free(seen);
+	return found;
+}
+
+bool order_compute_closure(struct config *cfg)
+{
+	size_t n = cfg->nprograms, words = (n + 63) / 64;
+	uint64_t *rows = calloc(n * words + 1, sizeof *rows);
+	size_t *by_step = calloc(n + 1, sizeof *by_step);
+	if (!rows || !by_step) {
+		free(rows);
+		free(by_step);
+		return false;
+	}
+	/* a dependency starts at an earlier step than its dependents, so in
+	 * step order each program's dependencies have their rows complete */
+	size_t k = 0;
+	for (unsigned step = 0; k < n; step++)
+		for (size_t i = 0; i < n; i++)
+			if (cfg->programs[i].start_step == step)
+				by_step[k++] = i;
+	for (k = 0; k < n; k++) {
+		size_t i = by_step[k];
+		uint64_t *row = &rows[i * words];
+		const struct program_config *p = &cfg->programs[i];
+		for (size_t d = 0; d < p->ndepends; d++) {
+			size_t j = p->depends_on[d];
+			row[j / 64] |= UINT64_C(1) << (j % 64);
+			for (size_t w = 0; w < words; w++)
+				row[w] |= rows[j * words + w];
+		}
+	}
+	free(by_step);
+	cfg->depends_closure = rows;
+	cfg->closure_words = words;
+	return true;
 }
 
 bool order_stops_before(const struct config *cfg, size_t q, size_t p)

@@ -23,7 +23,12 @@
 bool order_find_cycle(const struct config *cfg, size_t *path, size_t *path_len);
 /* Sets start_step of every program. The graph must be acyclic. */
 void order_assign_steps(struct config *cfg);
-/* Does a depend on b, directly or through others? */
+/* Computes, once at load, who depends on whom (directly or through
+ * others) as one bit row per program, so that every question asked while
+ * running is a lookup. Needs the start steps. False: out of memory. */
+bool order_compute_closure(struct config *cfg);
+/* Does a depend on b, directly or through others? (A lookup once the
+ * closure is computed; else a walk that visits each program once.) */
 bool order_depends_on(const struct config *cfg, size_t a, size_t b);
 /* Must q be gone before p is sent its stop signal? */
 bool order_stops_before(const struct config *cfg, size_t q, size_t p);

@@ -68,7 +68,12 @@ static void format_watchdog_pid(char buf[32])
  * the program's log). Never returns: execs, or reports and exits. */
 static _Noreturn void child_setup(const struct program_config *cfg, char **argv, bool quiet, int report_fd)
 {
-	if (setpgid(0, 0) < 0)
+	/* A session of its own (and so a process group of its own): no process
+	 * outside the program can join its group, since setpgid only moves a
+	 * process within its session, and its sd_notify datagrams are told
+	 * apart by session. The one command of single-command mode stays in
+	 * tend's session instead: it may need to take the terminal. */
+	if ((cfg->tty_foreground ? setpgid(0, 0) : setsid()) < 0)
 		child_fail(report_fd, STEP_PROCESS_GROUP);
 	/* still blocked here: SIGTTOU cannot stop us from taking the terminal */
 	/* a terminal that is not tend's controlling one (ENOTTY), or none
@@ -149,8 +154,11 @@ static pid_t spawn(const struct program_config *cfg, char **argv, bool quiet, in
 		close(fds[0]);
 		child_setup(cfg, argv, quiet, fds[1]);
 	}
-	/* both sides set the group, so that it exists whichever runs first */
-	setpgid(pid, pid);
+	/* the group must exist before the command takes the terminal, whichever
+	 * side runs first (a session leader's group needs no help: setsid
+	 * would fail on a process that leads a group already) */
+	if (cfg->tty_foreground)
+		setpgid(pid, pid);
 	close(fds[1]);
 	*report_fd = fds[0];
 	return pid;
@@ -188,7 +196,7 @@ void spawn_describe_failure(const struct program_config *cfg, const struct spawn
 	const char *why = strerror(f->err);
 	switch (f->step) {
 	case STEP_PROCESS_GROUP:
-		snprintf(buf, n, "cannot make a process group: %s", why);
+		snprintf(buf, n, "cannot make a session and process group: %s", why);
 		break;
 	case STEP_TERMINAL:
 		snprintf(buf, n, "cannot take the terminal: %s", why);

@@ -1,5 +1,5 @@
 /* Making a program's process: fork, set up the child as SPEC §5 requires
- * (own process group, empty signal mask, default dispositions, fds 0-2
+ * (own session and process group, empty signal mask, default dispositions, fds 0-2
  * only, user/directory/umask/environment), exec. A failure in the child
  * comes back to the parent on a close-on-exec pipe: EOF there means the
  * exec happened. */

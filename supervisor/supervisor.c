@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <ev.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -148,11 +149,36 @@ static void on_watchdog(struct ev_loop *loop, ev_timer *w, int revents)
 	table_update(p->sup);
 }
 
-/* Only the program's own processes speak for it: its pid, or its group. */
-static bool sent_by_program(const struct program *p, pid_t sender)
+/* The real uid of a process, from /proc; (uid_t)-1 when it is gone. */
+static uid_t uid_of(pid_t pid)
 {
-	pid_t pid = p->svc.pid;
-	return pid > 0 && sender > 0 && (sender == pid || getpgid(sender) == pid);
+	char path[40], buf[1024];
+	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return (uid_t)-1;
+	ssize_t n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	const char *line = strstr(buf, "\nUid:");
+	unsigned long uid;
+	return line && sscanf(line + 5, "%lu", &uid) == 1 ? (uid_t)uid : (uid_t)-1;
+}
+
+/* Only the program's own processes speak for it (SPEC §2 notify): they are
+ * the processes of the session it leads (spawn.c), which no other process
+ * can join, and they run as the program's user, or as its main process
+ * does now (a program that drops privileges itself, like gosu). */
+static bool sent_by_program(const struct program *p, const struct notify_message *m)
+{
+	pid_t leader = p->svc.pid;
+	if (leader <= 0 || m->sender <= 0)
+		return false;
+	if (m->sender != leader && getsid(m->sender) != leader)
+		return false;
+	const struct run_as *user = &p->svc.cfg->user;
+	uid_t own = user->set ? user->uid : geteuid();
+	return m->sender_uid == own || m->sender_uid == uid_of(leader);
 }
 
 static void on_notify(struct ev_loop *loop, ev_io *w, int revents)
@@ -162,7 +188,7 @@ static void on_notify(struct ev_loop *loop, ev_io *w, int revents)
 	const struct program_config *c = p->svc.cfg;
 	struct notify_message m;
 	for (int budget = 64; budget > 0 && notify_receive(p->notify_fd, &m); budget--) {
-		if (!sent_by_program(p, m.sender)) {
+		if (!sent_by_program(p, &m)) {
 			log_event(LOG_DEBUG, c->name, "notify", LOG_KV(KV_N("sender", m.sender)),
 				  "ignored a notify datagram from pid %d, not one of the program's processes", (int)m.sender);
 			continue;
@@ -247,13 +273,6 @@ static pid_t os_spawn(struct svc *s)
 	struct program *p = container_of(s, struct program, svc);
 	int fd;
 	close_report(p);
-	/* What is left of its last process group goes first: nginx workers
-	 * orphaned by a killed master would keep its port, and every new
-	 * master would fail to bind. */
-	if (p->old_group > 0 && s->cfg->killasgroup && kill(-p->old_group, SIGKILL) == 0)
-		log_event(LOG_WARN, s->cfg->name, "leftovers", LOG_KV(KV_N("pgid", p->old_group)),
-			  "processes of its last run were still in group %d: sent SIGKILL", (int)p->old_group);
-	p->old_group = 0;
 	pid_t pid = spawn_program(s->cfg, &fd);
 	if (pid < 0)
 		return -1;
@@ -308,6 +327,28 @@ bool table_has_process(const struct program *p)
 	return p->svc.pid > 0;
 }
 
+/* A program's main process exited on its own (not on a stop request):
+ * what is left of its process group goes with it, before the program is
+ * started again. nginx workers orphaned by a killed master would keep its
+ * port, and every new master would fail to bind.
+ * Now, at the reap, is the only safe moment: the group's number cannot be
+ * reused while any process is in the group, and this kill comes right
+ * after the leader's pid was freed. Later (at the next start, say) an
+ * empty group's number may belong to another program's new group.
+ * Not after a stop request: the rest of the group got the stop signal too
+ * and may still be finishing gracefully (the shutdown's leftover phase
+ * sees to them). Not in single-command mode, where the command's group is
+ * left to that phase too, as tini leaves it. */
+static void kill_rest_of_group(struct supervisor *sup, struct program *p, pid_t leader)
+{
+	const struct svc *s = &p->svc;
+	if (!s->cfg->killasgroup || s->state == SVC_STOPPING || sup->mode == MODE_SINGLE)
+		return;
+	if (kill(-leader, SIGKILL) == 0)
+		log_event(LOG_WARN, s->cfg->name, "leftovers", LOG_KV(KV_N("pgid", leader)),
+			  "processes of its last run were still in group %d: sent SIGKILL", (int)leader);
+}
+
 /* The one place that reaps: every child, program or orphan. Returns true
  * while tend still has children. */
 static bool reap(struct supervisor *sup)
@@ -340,7 +381,7 @@ static bool reap(struct supervisor *sup)
 		if (owner->report_fd >= 0)
 			take_report(owner);	/* it is dead: the report, if any, is there */
 		stop_probing(owner);	/* before the exit: a restart probes anew */
-		owner->old_group = pid;	/* its group: the pid was its leader */
+		kill_rest_of_group(sup, owner, pid);
 		struct svc_exit exit = { .status = status, .exec_errno = owner->exec_errno };
 		table_deliver(owner, SVC_EXIT, &exit);
 	}
@@ -523,6 +564,19 @@ static bool any_process(const struct supervisor *sup)
 	return false;
 }
 
+/* "last exit code 4", "last signal KILL", or why it never ran. */
+static void describe_fatal(const struct svc *s, char *buf, size_t n)
+{
+	if (s->last_exit_kind == EXIT_SIGNAL)
+		snprintf(buf, n, "required program %s is FATAL, last signal %s", s->cfg->name,
+			 signal_name(s->last_exit_value));
+	else if (s->last_exit_kind == EXIT_CODE)
+		snprintf(buf, n, "required program %s is FATAL, last exit code %d", s->cfg->name, s->last_exit_value);
+	else	/* none of its starts made a process */
+		snprintf(buf, n, "required program %s is FATAL, never started: %s", s->cfg->name,
+			 strerror(s->spawn_errno));
+}
+
 static void check_fatal(struct supervisor *sup)
 {
 	if (!sup->cfg->exit_on_fatal)
@@ -531,8 +585,7 @@ static void check_fatal(struct supervisor *sup)
 		const struct svc *s = &sup->programs[i].svc;
 		if (s->state == SVC_FATAL && s->cfg->required) {
 			char why[160];
-			snprintf(why, sizeof why, "required program %s is FATAL, last %s %d", s->cfg->name,
-				 s->last_exit_kind == EXIT_SIGNAL ? "signal" : "exit code", s->last_exit_value);
+			describe_fatal(s, why, sizeof why);
 			begin_shutdown(sup, 1, why);
 			return;
 		}
@@ -695,6 +748,7 @@ int supervisor_run(struct config *cfg, enum run_mode mode)
 	sup.loop = ev_loop_new(EVBACKEND_EPOLL | EVFLAG_SIGNALFD | EVFLAG_NOENV);
 	if (!sup.loop)
 		fatal(1, "cannot create the event loop");
+	log_attach_loop(sup.loop);
 	sup.programs = calloc(sup.n + 1, sizeof *sup.programs);
 	if (!sup.programs || !watch_signals(&sup))
 		fatal(1, "out of memory");
@@ -737,6 +791,7 @@ int supervisor_run(struct config *cfg, enum run_mode mode)
 	}
 	free(sup.programs);
 	free(sup.signals);
+	log_detach_loop();
 	ev_loop_destroy(sup.loop);
 	return sup.exit_status;
 }

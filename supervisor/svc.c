@@ -118,16 +118,45 @@ static void record_exit(struct svc *s, const struct svc_exit *e)
 
 static void fail_start(struct svc *s, double now, const char *what);
 
+/* fork or pipe failed for lack of something tend itself is short of: the
+ * program did nothing wrong, so this is not a failed start (SPEC §3). */
+static bool short_of_resources(int err)
+{
+	return err == EAGAIN || err == EMFILE || err == ENFILE || err == ENOMEM;
+}
+
+static void wait_for_resources(struct svc *s, double now, int err)
+{
+	double delay = RESOURCE_RETRY_FIRST;
+	for (unsigned i = 0; i < s->resource_waits && delay < RESOURCE_RETRY_MAX; i++)
+		delay *= 2;
+	if (delay > RESOURCE_RETRY_MAX)
+		delay = RESOURCE_RETRY_MAX;
+	s->resource_waits++;
+	s->state = SVC_BACKOFF;
+	s->deadline = now + delay;
+	note(s, LOG_WARN, "spawn_deferred", false,
+	     "cannot be started now: %s; trying again in %gs (not counted as a failed start)", strerror(err), delay);
+}
+
 static void spawn(struct svc *s, double now, const struct svc_exit *e)
 {
 	(void)e;
 	pid_t pid = s->os->spawn(s);
 	if (pid < 0) {
+		int err = errno;
+		if (short_of_resources(err) && !s->hold) {
+			wait_for_resources(s, now, err);
+			return;
+		}
+		s->spawn_errno = err;
 		char what[160];
-		snprintf(what, sizeof what, "could not be started: %s", strerror(errno));
+		snprintf(what, sizeof what, "could not be started: %s", strerror(err));
 		fail_start(s, now, what);
 		return;
 	}
+	s->resource_waits = 0;
+	s->spawn_errno = 0;
 	s->pid = pid;
 	s->starts++;
 	s->spawned_at = now;

@@ -33,6 +33,11 @@ enum svc_event {
 	SVC_NEVENTS
 };
 
+/* A start put off because tend was short of fds or processes is tried
+ * again after this long, doubling up to the max. */
+#define RESOURCE_RETRY_FIRST 0.1
+#define RESOURCE_RETRY_MAX 5.0
+
 struct svc;
 
 struct svc_os {
@@ -61,6 +66,8 @@ struct svc {
 	unsigned starts;	/* every spawn; restarts = starts - 1 */
 	enum exit_kind last_exit_kind;
 	int last_exit_value;	/* exit code or signal number */
+	int spawn_errno;	/* the last start made no process: why (else 0) */
+	unsigned resource_waits;	/* starts put off in a row: tend was short of fds/processes */
 	bool hold;		/* shutting down: never restart */
 	bool restart_pending;	/* SVC_RESTART while it runs: start once it has stopped */
 	bool fatal_pending;	/* unhealthy past restart_limit: FATAL once it has stopped */

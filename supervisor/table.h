@@ -29,7 +29,6 @@ struct program {
 	ev_io report;		/* the exec-failure pipe of the current process */
 	int report_fd;		/* -1: closed */
 	int exec_errno;		/* the current process could not be executed */
-	pid_t old_group;	/* process group of its last process, which has exited */
 	bool launched;		/* autostart done (or started on request) */
 	bool stop_sent;		/* shutdown: stop event delivered */
 	bool stopped_on_request;	/* stopped through the API: done, not failing */

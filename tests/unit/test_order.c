@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "config.h"
@@ -175,6 +176,67 @@ static void test_chain_of_same_priority(void **state)
 	assert_int_equal(step(&g, a), 0);
 	assert_int_equal(step(&g, b), 1);
 	assert_int_equal(step(&g, c), 2);
+}
+
+/* Layers a_k, b_k, each depending on both programs of the layer below,
+ * and one program with no dependency, all of one priority: every path
+ * through the graph is a different route to the same answer, so an answer
+ * that walked paths would take 2^layers steps. */
+static struct config *diamond(size_t layers)
+{
+	struct config *cfg = calloc(1, sizeof *cfg);
+	assert_non_null(cfg);
+	cfg->nprograms = 2 * layers + 1;
+	cfg->programs = calloc(cfg->nprograms, sizeof *cfg->programs);
+	assert_non_null(cfg->programs);
+	for (size_t i = 0; i < cfg->nprograms; i++) {
+		struct program_config *p = &cfg->programs[i];
+		snprintf(p->name, sizeof p->name, "p%zu", i);
+		p->priority = 999;
+		if (i >= 2 && i < 2 * layers) {	/* layer i/2 on layer i/2 - 1 */
+			p->depends_on = calloc(2, sizeof *p->depends_on);
+			assert_non_null(p->depends_on);
+			size_t below = (i / 2 - 1) * 2;
+			p->depends_on[0] = below;
+			p->depends_on[1] = below + 1;
+			p->ndepends = 2;
+		}
+	}
+	return cfg;
+}
+
+static void diamond_free(struct config *cfg)
+{
+	for (size_t i = 0; i < cfg->nprograms; i++)
+		free(cfg->programs[i].depends_on);
+	free(cfg->programs);
+	free(cfg->depends_closure);
+	free(cfg);
+}
+
+static void test_diamond_of_500_answers_at_once(void **state)
+{
+	(void)state;
+	size_t layers = 250, top = 2 * layers - 1, loner = 2 * layers;
+	struct config *cfg = diamond(layers);
+	/* without the closure: one walk that visits each program once */
+	assert_true(order_depends_on(cfg, top, 0));
+	assert_false(order_depends_on(cfg, 0, top));
+	order_assign_steps(cfg);
+	assert_true(order_compute_closure(cfg));
+	assert_int_equal(cfg->programs[top].start_step, layers - 1);
+	assert_int_equal(cfg->programs[loner].start_step, 0);
+	/* every pair, as the shutdown asks: each layer waits for the ones above */
+	size_t ordered = 0;
+	for (size_t q = 0; q < cfg->nprograms; q++)
+		for (size_t p = 0; p < cfg->nprograms; p++)
+			ordered += order_stops_before(cfg, q, p);
+	/* layer k stops before every program of the k layers below it */
+	assert_int_equal(ordered, 4 * (layers * (layers - 1) / 2));
+	assert_true(order_stops_before(cfg, top, 0));
+	assert_false(order_stops_before(cfg, loner, 0));
+	assert_false(order_stops_before(cfg, top, loner));
+	diamond_free(cfg);
 }
 
 /* X (10) depends on Y (30), Z is 20: start Z, Y, X. */
@@ -540,6 +602,7 @@ int main(void)
 		cmocka_unit_test(test_same_step_stops_together),
 		cmocka_unit_test(test_same_priority_dependent_stops_first),
 		cmocka_unit_test(test_transitive_dependent_stops_first),
+		cmocka_unit_test(test_diamond_of_500_answers_at_once),
 		cmocka_unit_test(test_same_priority_unrelated_have_no_order),
 		cmocka_unit_test(test_xyz_stop_order),
 		cmocka_unit_test(test_properties_of_random_graphs),

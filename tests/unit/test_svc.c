@@ -281,7 +281,7 @@ static void test_stopped_start_fork_failure_is_a_failed_start(void **state)
 {
 	struct fx *f = *state;
 	init(f);
-	fake_spawn_fail(EAGAIN);
+	fake_spawn_fail(EINVAL);	/* not for lack of resources: the program's failure */
 	handle(f, SVC_START);
 	assert_int_equal(f->s.state, SVC_BACKOFF);
 	assert_int_equal(f->s.pid, 0);
@@ -298,12 +298,71 @@ static void test_stopped_start_fork_failure_is_a_failed_start(void **state)
 	assert_int_equal(fake.nspawn, 2);
 }
 
+/* SPEC §3: fork or pipe failing for lack of resources in tend (a pids
+ * limit, no fds left) is not the program's failure: tried again shortly,
+ * with a growing delay, never counted toward startretries. */
+static void test_start_short_of_resources_is_put_off(void **state)
+{
+	struct fx *f = *state;
+	init(f);
+	const int errs[] = { EAGAIN, EMFILE, ENFILE, ENOMEM, EAGAIN, EAGAIN, EAGAIN, EAGAIN, EAGAIN, EAGAIN };
+	for (unsigned i = 0; i < sizeof errs / sizeof errs[0]; i++)
+		fake_spawn_fail(errs[i]);
+	handle(f, SVC_START);
+	double delay = RESOURCE_RETRY_FIRST;
+	for (unsigned i = 0; i < sizeof errs / sizeof errs[0]; i++) {
+		assert_int_equal(f->s.state, SVC_BACKOFF);
+		assert_int_equal(f->s.failed_starts, 0);
+		assert_time(f->s.deadline, f->now + delay);
+		delay = delay * 2 < RESOURCE_RETRY_MAX ? delay * 2 : RESOURCE_RETRY_MAX;
+		fire_deadline(f);
+	}
+	/* more put-off starts than startretries allows, and no FATAL: */
+	assert_int_equal(f->s.state, SVC_STARTING);
+	assert_int_equal(f->s.pid, FAKE_FIRST_PID);
+	assert_int_equal(f->s.starts, 1);
+	assert_int_equal(f->s.resource_waits, 0);
+	assert_int_equal(fake.nspawn, 11);
+}
+
+/* A crash-restart that cannot fork is put off too, and keeps its count of
+ * failed starts as it was. */
+static void test_restart_short_of_resources_is_put_off(void **state)
+{
+	struct fx *f = *state;
+	to_running(f);
+	fake_spawn_fail(EAGAIN);
+	after(f, 10);
+	exit_code(f, 1);
+	assert_int_equal(f->s.state, SVC_BACKOFF);
+	assert_int_equal(f->s.failed_starts, 0);
+	assert_time(f->s.deadline, f->now + RESOURCE_RETRY_FIRST);
+	fire_deadline(f);
+	assert_int_equal(f->s.state, SVC_STARTING);
+	assert_int_equal(f->s.starts, 2);
+}
+
+/* A program that never made a process says why when it is FATAL. */
+static void test_fatal_without_a_process_keeps_the_reason(void **state)
+{
+	struct fx *f = *state;
+	init(f);
+	for (int i = 0; i < 4; i++)
+		fake_spawn_fail(EINVAL);
+	handle(f, SVC_START);
+	for (int i = 0; i < 3; i++)
+		fire_deadline(f);
+	assert_int_equal(f->s.state, SVC_FATAL);
+	assert_int_equal(f->s.last_exit_kind, EXIT_NONE);
+	assert_int_equal(f->s.spawn_errno, EINVAL);
+}
+
 static void test_fork_failures_reach_fatal(void **state)
 {
 	struct fx *f = *state;
 	init(f);
 	for (int i = 0; i < 4; i++)
-		fake_spawn_fail(ENOMEM);
+		fake_spawn_fail(EINVAL);
 	handle(f, SVC_START);
 	const double delays[] = { 1, 2, 4 };
 	for (unsigned i = 0; i < 3; i++) {
@@ -733,7 +792,7 @@ static void test_running_restart_fork_failure_is_backoff(void **state)
 {
 	struct fx *f = *state;
 	to_running(f);
-	fake_spawn_fail(EAGAIN);
+	fake_spawn_fail(EINVAL);
 	after(f, 10);
 	exit_code(f, 1);
 	assert_int_equal(fake.nspawn, 1);
@@ -900,7 +959,7 @@ static void test_backoff_deadline_fork_failure_waits_longer(void **state)
 {
 	struct fx *f = *state;
 	to_backoff(f);
-	fake_spawn_fail(ENOMEM);
+	fake_spawn_fail(EINVAL);
 	fire_deadline(f);
 	assert_int_equal(fake.nspawn, 1);
 	assert_int_equal(f->s.state, SVC_BACKOFF);
@@ -1315,6 +1374,9 @@ int main(void)
 		T(test_stopped_start_spawns_into_starting),
 		T(test_stopped_start_startsecs_0_is_running_at_once),
 		T(test_stopped_start_fork_failure_is_a_failed_start),
+		T(test_start_short_of_resources_is_put_off),
+		T(test_restart_short_of_resources_is_put_off),
+		T(test_fatal_without_a_process_keeps_the_reason),
 		T(test_fork_failures_reach_fatal),
 		T(test_stopped_ignores_stop_kill_deadline_exit),
 		/* STARTING */
