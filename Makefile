@@ -36,7 +36,7 @@ STARTUP_SECTIONS := --rename-section .text=tend_startup_text \
 OBJECTS := $(patsubst supervisor/%.c,build/obj/%.o,$(SOURCES))
 
 # Debian packages the build and the tests use (checked by `make deps`).
-DEPS_PACKAGES := gcc make libc6-dev libev-dev libinih-dev libcmocka-dev \
+DEPS_PACKAGES := gcc make libc6-dev libev-dev libinih-dev libcmocka-dev python3 valgrind \
                  util-linux procps strace nginx-light clang libclang-rt-14-dev \
                  curl prometheus
 

@@ -132,21 +132,20 @@ static void write_all(int fd, const char *p, size_t n)
 
 /* Whether request i (0-based) of the data sent is a HEAD: the requests are
  * the heads ended by an empty line (CRLF CRLF or LF LF). */
-static bool request_is_head(const char *req, size_t len, int i)
+/* Whether the request at *pos in req is a HEAD; moves *pos past it, so
+ * that the requests are walked once in all, not once per answer. */
+static bool next_request_is_head(const char *req, size_t len, size_t *pos)
 {
-	size_t p = 0;
-	for (int k = 0; p < len; k++) {
-		while (p < len && (req[p] == '\r' || req[p] == '\n'))
-			p++;
-		if (k == i)
-			return len - p >= 5 && memcmp(req + p, "HEAD ", 5) == 0;
-		size_t e = p;
-		while (e < len && !(e + 3 < len && memcmp(req + e, "\r\n\r\n", 4) == 0) &&
-		       !(e + 1 < len && memcmp(req + e, "\n\n", 2) == 0))
-			e++;
-		p = e + 2;
-	}
-	return false;
+	size_t p = *pos;
+	while (p < len && (req[p] == '\r' || req[p] == '\n'))
+		p++;
+	bool head = len - p >= 5 && memcmp(req + p, "HEAD ", 5) == 0;
+	size_t e = p;
+	while (e < len && !(e + 3 < len && memcmp(req + e, "\r\n\r\n", 4) == 0) &&
+	       !(e + 1 < len && memcmp(req + e, "\n\n", 2) == 0))
+		e++;
+	*pos = e + 2;
+	return head;
 }
 
 /* The length of the whole answer at the start of buf, or 0 if incomplete. */
@@ -204,7 +203,7 @@ static int cmd_send(int argc, char **argv)
 		die("connect");
 	write_all(fd, req, rlen);
 
-	size_t len = 0, cap = 1 << 16, parsed = 0;
+	size_t len = 0, cap = 1 << 16, parsed = 0, req_pos = 0;
 	char *buf = malloc(cap);
 	int answers = 0;
 	double deadline = now() + secs, done_at = 0;
@@ -234,9 +233,11 @@ static int cmd_send(int argc, char **argv)
 		}
 		len += (size_t)n;
 		while (count >= 0 && answers < count) {
-			size_t a = answer_length(buf + parsed, len - parsed, request_is_head(req, rlen, answers));
+			size_t next = req_pos;
+			size_t a = answer_length(buf + parsed, len - parsed, next_request_is_head(req, rlen, &next));
 			if (!a)
 				break;
+			req_pos = next;
 			parsed += a;
 			if (++answers == count)
 				done_at = now() + wait_ms / 1000.0;

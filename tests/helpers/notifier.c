@@ -19,6 +19,12 @@
  *   --ping-count N      stop pinging after N pings (default: never stop)
  *   --lifetime SECS     exit 0 after SECS anyway (default 120): nothing
  *                       outlives a test by long
+ *   --impersonate PIDFILE SOCKET
+ *                       an attack: wait (at most 10 s) for PIDFILE to hold
+ *                       another program's pid, try to join its process
+ *                       group (setpgid), record "setpgid=0" or
+ *                       "setpgid=ERRNO-NAME", then send READY=1, WATCHDOG=1
+ *                       and STATUS=impostor to SOCKET and record "sent"
  * Sending errors are reported on stderr and are not fatal. */
 #include <errno.h>
 #include <fcntl.h>
@@ -122,6 +128,42 @@ static pid_t ready_from_child(bool escape)
 	_exit(ok ? 0 : 1);
 }
 
+/* Reads a pid from path, waiting for it to be written. */
+static pid_t wait_for_pid(const char *path)
+{
+	for (int tries = 0; tries < 1000; tries++) {
+		FILE *f = fopen(path, "re");
+		int pid = 0;
+		if (f) {
+			if (fscanf(f, "%d", &pid) != 1)
+				pid = 0;
+			fclose(f);
+		}
+		if (pid > 0)
+			return pid;
+		sleep_for(0.01);
+	}
+	return 0;
+}
+
+static int impersonate(const char *pidfile, const char *socket_path)
+{
+	pid_t victim = wait_for_pid(pidfile);
+	if (victim <= 0) {
+		put("no pid\n");
+		return 1;
+	}
+	char line[128];
+	int r = setpgid(0, victim);
+	snprintf(line, sizeof line, "setpgid=%s\n", r == 0 ? "0" : strerrorname_np(errno));
+	put(line);
+	setenv("NOTIFY_SOCKET", socket_path, 1);
+	bool ok = notify("READY=1\nWATCHDOG=1\nSTATUS=impostor\n");
+	put(ok ? "sent\n" : "not sent\n");
+	sleep_for(30);
+	return 0;
+}
+
 static void usage(void)
 {
 	fprintf(stderr, "usage: notifier [--record FILE] [--status TEXT] [--ready-after SECS] [--from-child|--from-escaped]\n"
@@ -131,7 +173,7 @@ static void usage(void)
 
 int main(int argc, char **argv)
 {
-	const char *record = NULL, *status = NULL;
+	const char *record = NULL, *status = NULL, *impersonate_pidfile = NULL, *impersonate_socket = NULL;
 	double ready_after = -1, ping_every = -1, lifetime = 120;
 	long ping_count = -1;
 	int from = 0;	/* 0 ourselves, 1 a child in the group, 2 an escaped one */
@@ -144,6 +186,12 @@ int main(int argc, char **argv)
 		}
 		if (strcmp(a, "--from-escaped") == 0) {
 			from = 2;
+			continue;
+		}
+		if (strcmp(a, "--impersonate") == 0 && i + 2 < argc) {
+			impersonate_pidfile = argv[i + 1];
+			impersonate_socket = argv[i + 2];
+			i += 2;
 			continue;
 		}
 		if (!v)
@@ -189,6 +237,8 @@ int main(int argc, char **argv)
 		 wp ? wp : "", (int)getpid());
 	put(head);
 
+	if (impersonate_pidfile)
+		return impersonate(impersonate_pidfile, impersonate_socket);
 	if (status) {
 		char line[600];
 		snprintf(line, sizeof line, "STATUS=%s\n", status);
