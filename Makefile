@@ -40,7 +40,7 @@ DEPS_PACKAGES := gcc make libc6-dev libev-dev libinih-dev libcmocka-dev python3 
                  util-linux procps strace nginx-light clang libclang-rt-14-dev \
                  curl prometheus
 
-.PHONY: all deps test unit integration test-asan unit-asan integration-asan clean demo check-deps static
+.PHONY: all deps test unit integration valgrind test-asan unit-asan integration-asan clean demo check-deps static
 
 all: build/tend build/backend
 
@@ -98,6 +98,10 @@ unit: $(addprefix build/tests/,$(UNIT_TESTS))
 integration: build/tend $(HELPERS)
 	bash tests/integration/run.sh build/tend
 
+# tend under valgrind's memcheck: restarts, probes, HTTP traffic, no leak.
+valgrind: build/tend $(HELPERS)
+	bash tests/integration/valgrind.sh build/tend
+
 unit-asan: $(addprefix build/asan/tests/,$(UNIT_TESTS))
 	@set -e; for t in $^; do echo "== $$t"; $$t; done
 
@@ -108,6 +112,7 @@ test: deps
 	$(MAKE) all
 	$(MAKE) unit
 	$(MAKE) integration
+	$(MAKE) valgrind
 	$(MAKE) unit-asan
 	$(MAKE) integration-asan
 	$(MAKE) fuzz-smoke
