@@ -280,7 +280,6 @@ enum key_kind {
 	K_COMMAND, K_STRING, K_USER, K_ENVIRONMENT, K_OCTAL, K_BOOL, K_AUTORESTART, K_EXITCODES,
 	K_DURATION, K_COUNT, K_SIGNAL, K_DEPENDS, K_FORWARD, K_LOG_LEVEL, K_LOG_FORMAT, K_SOCKET, K_LISTEN,
 	K_PROBE, K_INTERVAL,
-	K_NOT_YET,	/* a boolean of the contract whose true this build does not do yet */
 };
 
 struct key_spec {
@@ -300,6 +299,7 @@ struct program_draft {
 	int stopwaitsecs_line;
 	int watchdog_line;
 	bool command_misspelt;	/* an unknown key was taken for "command" */
+	const struct section *section;	/* where it was read */
 };
 
 #define P(field) offsetof(struct program_draft, p.field)
@@ -334,7 +334,8 @@ static const struct key_spec program_keys[] = {
 	{ "restart_on_unhealthy", K_BOOL, P(restart_on_unhealthy), "false", 0 },
 	{ "notify", K_BOOL, P(notify), "false", 0 },
 	{ "watchdog_sec", K_DURATION, P(watchdog_sec), "0", 0 },
-	{ "log_prefix", K_NOT_YET, 0, NULL, 0 },
+	{ "log_prefix", K_BOOL, P(log_prefix), "false", 0 },	/* else [tend]'s: see build() */
+	{ "redirect_stderr", K_BOOL, P(redirect_stderr), "false", 0 },
 };
 #undef P
 
@@ -344,6 +345,7 @@ static const struct key_spec tend_keys[] = {
 	{ "exit_on_fatal", K_BOOL, T(exit_on_fatal), "true", 0 },
 	{ "log_level", K_LOG_LEVEL, T(log_level), "info", 0 },
 	{ "log_format", K_LOG_FORMAT, T(log_format), "text", 0 },
+	{ "log_prefix", K_BOOL, T(log_prefix), "false", 0 },
 	/* the clients read $TEND_SOCKET too: set once, both sides agree */
 	{ "socket", K_SOCKET, T(socket), "${TEND_SOCKET:-" DEFAULT_SOCKET "}", 0 },
 	{ "socket_mode", K_OCTAL, T(socket_mode), "0600", 0777 },
@@ -356,7 +358,7 @@ static const struct key_spec tend_keys[] = {
 /* supervisord [program:x] keys that tend does not do: a warning, so that a
  * section copied from a supervisord.conf still loads (SPEC §2). */
 static const char *const supervisord_only_keys[] = {
-	"process_name", "numprocs", "numprocs_start", "redirect_stderr", "stdout_logfile",
+	"process_name", "numprocs", "numprocs_start", "stdout_logfile",
 	"stdout_logfile_maxbytes", "stdout_logfile_backups", "stdout_capture_maxbytes",
 	"stdout_events_enabled", "stdout_syslog", "stderr_logfile", "stderr_logfile_maxbytes",
 	"stderr_logfile_backups", "stderr_capture_maxbytes", "stderr_events_enabled", "stderr_syslog",
@@ -522,16 +524,6 @@ static bool apply_value(const struct key_spec *k, const char *value, void *base,
 			return true;
 		snprintf(err, n, "must be more than 0 seconds");
 		return false;
-	case K_NOT_YET: {
-		/* false asks for what tend does: the program writes to tend's
-		 * stdout and stderr directly */
-		bool on;
-		if (!value_bool(value, &on, err, n))
-			return false;
-		if (on)
-			snprintf(err, n, "true is not supported yet by this version of tend (false, the default, is)");
-		return !on;
-	}
 	}
 	return false;
 }
@@ -839,6 +831,7 @@ static struct config *build(struct loader *l, const char *name)
 			snprintf(d->p.name, sizeof d->p.name, "%s", pname);
 			d->p.line = s->line;
 			d->p.umask = -1;
+			d->section = s;
 			apply_defaults(program_keys, NKEYS(program_keys), d, NULL, NULL);
 			char label[PROGRAM_NAME_MAX + 16];
 			snprintf(label, sizeof label, "[%s]", s->name);
@@ -865,6 +858,9 @@ static struct config *build(struct loader *l, const char *name)
 		cfg->programs[i] = drafts[i].p;
 		memset(&drafts[i].p, 0, sizeof drafts[i].p);
 		struct program_config *p = &cfg->programs[i];
+		/* [tend]'s log_prefix is every program's default */
+		if (!section_sets(drafts[i].section, "log_prefix"))
+			p->log_prefix = cfg->log_prefix;
 		if (p->notify && !add_notify_environment(l, cfg, p))
 			continue;
 		if (p->watchdog_sec > 0 && !p->notify)

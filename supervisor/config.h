@@ -60,6 +60,8 @@ struct program_config {
 	char *notify_path;	/* notify: the datagram socket, next to tend's own */
 	unsigned start_step;	/* computed: 0 starts first; see order.h */
 	bool tty_foreground;	/* single-command mode: take the terminal */
+	bool log_prefix;	/* its stdout/stderr relayed by tend, line by line (relay.h) */
+	bool redirect_stderr;	/* its stderr goes where its stdout goes */
 };
 
 #define DEFAULT_SOCKET "/run/tend/tend.sock"
@@ -74,6 +76,7 @@ struct config {
 	bool exit_on_fatal;
 	enum log_level log_level;
 	enum log_format log_format;
+	bool log_prefix;	/* the programs' default */
 	struct program_config *programs;	/* in file order */
 	size_t nprograms;
 	uint64_t *depends_closure;	/* order.h: bit b of row a: a depends on b */

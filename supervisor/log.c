@@ -110,26 +110,6 @@ static void buf_timestamp(struct buf *b)
 		   tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000);
 }
 
-/* stderr: written plainly until the loop runs, then never blocking. */
-static struct ostream err_stream = { .fd = STDERR_FILENO, .shared_fd = STDERR_FILENO, .way = OSTREAM_BLOCKING };
-
-static void on_drained(struct ostream *o, unsigned long dropped)
-{
-	(void)o;
-	log_event(LOG_WARN, NULL, "log_dropped", LOG_KV(KV_N("count", dropped)),
-		  "%lu log line%s dropped: stderr could not take them", dropped, dropped == 1 ? "" : "s");
-}
-
-void log_attach_loop(struct ev_loop *loop)
-{
-	ostream_attach(&err_stream, STDERR_FILENO, loop, on_drained);
-}
-
-void log_detach_loop(void)
-{
-	ostream_detach(&err_stream);
-}
-
 static void log_vevent(enum log_level level, const char *program, const char *event,
 		       const struct log_kv *kv, const char *fmt, va_list ap)
 {
@@ -165,7 +145,7 @@ static void log_vevent(enum log_level level, const char *program, const char *ev
 		buf_put(&b, "}", 1);
 	}
 	line[b.len++] = '\n';
-	ostream_write(&err_stream, line, b.len);
+	ostream_write(&tend_stderr, line, b.len);
 	errno = saved_errno;
 }
 

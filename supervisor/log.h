@@ -20,13 +20,7 @@ struct log_kv {
 #define KV_N(k, v) { .key = (k), .num = (double)(v) }
 #define LOG_KV(...) ((const struct log_kv[]){ __VA_ARGS__, { 0 } })
 
-struct ev_loop;
-
 void log_setup(enum log_level level, enum log_format format);
-/* From here on stderr is written without blocking, from this loop. */
-void log_attach_loop(struct ev_loop *loop);
-/* At exit: a bounded wait for what is queued. */
-void log_detach_loop(void);
 bool log_enabled(enum log_level level);
 bool log_level_parse(const char *s, enum log_level *out);
 bool log_format_parse(const char *s, enum log_format *out);

@@ -15,8 +15,13 @@
 
 /* Room for a burst of tend's own lines while the stream is stuck; past it,
  * whole lines are dropped and counted (SPEC §7). Mapped only while in use,
- * so an idle tend carries none of it. */
+ * so an idle tend carries none of it. What must not be dropped (the rest of
+ * a line begun, the programs' relayed lines) may grow it beyond; the relay
+ * stops reading while anything is queued, which bounds that. */
 #define QUEUE_CAP (64 * 1024)
+
+struct ostream tend_stdout = { .fd = STDOUT_FILENO, .shared_fd = STDOUT_FILENO, .way = OSTREAM_BLOCKING };
+struct ostream tend_stderr = { .fd = STDERR_FILENO, .shared_fd = STDERR_FILENO, .way = OSTREAM_BLOCKING };
 /* At exit, how long the queue may still wait for the stream. */
 #define FLUSH_AT_EXIT_MS 1000
 
@@ -87,25 +92,44 @@ static size_t put_now(struct ostream *o, const char *p, size_t n)
 static void release_queue(struct ostream *o)
 {
 	if (o->queue)
-		munmap(o->queue, QUEUE_CAP);
+		munmap(o->queue, o->cap);
 	o->queue = NULL;
-	o->head = o->len = 0;
+	o->head = o->len = o->cap = 0;
 }
 
-static bool enqueue(struct ostream *o, const char *p, size_t n)
+/* Makes room for n more bytes at the end of the queue. */
+static bool reserve(struct ostream *o, size_t n)
 {
 	if (!o->queue) {
 		void *m = mmap(NULL, QUEUE_CAP, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (m == MAP_FAILED)
 			return false;
 		o->queue = m;
+		o->cap = QUEUE_CAP;
 	}
-	if (QUEUE_CAP - o->len < n)
+	if (o->head + o->len + n <= o->cap)
+		return true;
+	memmove(o->queue, o->queue + o->head, o->len);
+	o->head = 0;
+	if (o->len + n <= o->cap)
+		return true;
+	size_t cap = o->cap;
+	while (cap < o->len + n)
+		cap *= 2;
+	void *m = mremap(o->queue, o->cap, cap, MREMAP_MAYMOVE);
+	if (m == MAP_FAILED)
 		return false;
-	if (o->head + o->len + n > QUEUE_CAP) {
-		memmove(o->queue, o->queue + o->head, o->len);
-		o->head = 0;
-	}
+	o->queue = m;
+	o->cap = cap;
+	return true;
+}
+
+static bool enqueue(struct ostream *o, const char *p, size_t n, bool droppable)
+{
+	if (droppable && o->len + n > QUEUE_CAP)
+		return false;
+	if (!reserve(o, n))
+		return false;
 	memcpy(o->queue + o->head + o->len, p, n);
 	o->len += n;
 	if (o->loop && !ev_is_active(&o->writable))
@@ -126,7 +150,7 @@ static void on_writable(struct ev_loop *loop, ev_io *w, int revents)
 	release_queue(o);
 	unsigned long dropped = o->dropped;
 	o->dropped = 0;
-	if (dropped && o->drained)
+	if (o->drained)
 		o->drained(o, dropped);
 }
 
@@ -138,7 +162,9 @@ void ostream_attach(struct ostream *o, int fd, struct ev_loop *loop,
 	ev_io_init(&o->writable, on_writable, o->fd, EV_WRITE);
 }
 
-bool ostream_write(struct ostream *o, const char *line, size_t len)
+/* Writes what the stream takes now and queues the rest; with droppable, a
+ * new line that does not fit in the queue is dropped whole and counted. */
+static bool write_or_queue(struct ostream *o, const char *line, size_t len, bool droppable)
 {
 	if (o->way == OSTREAM_BLOCKING) {
 		size_t done = 0;
@@ -157,12 +183,22 @@ bool ostream_write(struct ostream *o, const char *line, size_t len)
 		done = put_now(o, line, len);
 	if (done == len)
 		return true;
-	/* the rest of a line begun must follow it (the queue is empty then,
-	 * so it fits); a new line that does not fit is dropped whole */
-	if (enqueue(o, line + done, len - done))
+	/* the rest of a line begun must follow it, whatever its size */
+	if (enqueue(o, line + done, len - done, droppable && done == 0))
 		return true;
 	o->dropped++;
 	return false;
+}
+
+bool ostream_write(struct ostream *o, const char *line, size_t len)
+{
+	return write_or_queue(o, line, len, true);
+}
+
+bool ostream_put(struct ostream *o, const char *data, size_t len)
+{
+	write_or_queue(o, data, len, false);
+	return o->len == 0;
 }
 
 void ostream_detach(struct ostream *o)

@@ -31,18 +31,32 @@ struct ostream {
 	struct ev_loop *loop;
 	ev_io writable;		/* armed while the queue holds bytes */
 	char *queue;		/* mapped when first needed, unmapped once drained */
-	size_t head, len;	/* queued bytes: queue[head .. head+len) */
+	size_t head, len, cap;	/* queued bytes: queue[head .. head+len) */
 	unsigned long dropped;	/* lines dropped since the queue last drained */
-	/* Called when the queue has drained, with the count of lines dropped
-	 * meanwhile (0: none), so that the owner can say so. */
+	/* Called whenever the queue has drained, with the count of lines
+	 * dropped meanwhile (0: none), so that the owner can say so and the
+	 * relay read again. */
 	void (*drained)(struct ostream *o, unsigned long dropped);
 };
+
+/* tend's own stdout and stderr: written plainly (blocking) until attached. */
+extern struct ostream tend_stdout, tend_stderr;
 
 /* Starts writing fd without blocking, from the loop. */
 void ostream_attach(struct ostream *o, int fd, struct ev_loop *loop,
 		    void (*drained)(struct ostream *o, unsigned long dropped));
-/* Writes one whole line (or queues it). False when it was dropped. */
+/* Writes one whole line of tend's own (or queues it). False when it was
+ * dropped: the queue was full. */
 bool ostream_write(struct ostream *o, const char *line, size_t len);
+/* Writes data that must not be lost (the programs' lines), queueing what
+ * the stream does not take now, however much. True when nothing waits in
+ * the queue afterwards; false: stop producing until `drained` is called. */
+bool ostream_put(struct ostream *o, const char *data, size_t len);
+/* Whether anything waits in the queue. */
+static inline bool ostream_busy(const struct ostream *o)
+{
+	return o->len > 0;
+}
 /* At exit: what is queued gets a bounded wait for the stream; afterwards a
  * line is written only when it fits at once. */
 void ostream_detach(struct ostream *o);

@@ -64,9 +64,16 @@ static void format_watchdog_pid(char buf[32])
 	buf[k] = '\0';
 }
 
+/* Where the child's stdout and stderr go: tend's own (-1), a relay pipe's
+ * write end, or for stderr STDOUT_FILENO: wherever stdout went. */
+struct child_output {
+	int out, err;
+};
+
 /* quiet: stdin, stdout and stderr on /dev/null (a probe's chatter is not
  * the program's log). Never returns: execs, or reports and exits. */
-static _Noreturn void child_setup(const struct program_config *cfg, char **argv, bool quiet, int report_fd)
+static _Noreturn void child_setup(const struct program_config *cfg, char **argv, bool quiet,
+				  struct child_output output, int report_fd)
 {
 	/* A session of its own (and so a process group of its own): no process
 	 * outside the program can join its group, since setpgid only moves a
@@ -110,6 +117,13 @@ static _Noreturn void child_setup(const struct program_config *cfg, char **argv,
 		dup2(null, STDIN_FILENO);
 		dup2(null, STDOUT_FILENO);
 		dup2(null, STDERR_FILENO);
+	} else {
+		/* dup2 clears close-on-exec on the copy: the pipes' ends stay
+		 * close-on-exec everywhere else */
+		if (output.out >= 0 && dup2(output.out, STDOUT_FILENO) < 0)
+			child_fail(report_fd, STEP_EXEC);
+		if (output.err >= 0 && dup2(output.err, STDERR_FILENO) < 0)
+			child_fail(report_fd, STEP_EXEC);
 	}
 	mark_other_fds_cloexec();
 	sigset_t none;
@@ -133,7 +147,8 @@ static _Noreturn void child_setup(const struct program_config *cfg, char **argv,
 	child_fail(report_fd, STEP_EXEC);
 }
 
-static pid_t spawn(const struct program_config *cfg, char **argv, bool quiet, int *report_fd)
+static pid_t spawn(const struct program_config *cfg, char **argv, bool quiet, struct child_output output,
+		   int *report_fd)
 {
 	int fds[2];
 	if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0)
@@ -152,7 +167,7 @@ static pid_t spawn(const struct program_config *cfg, char **argv, bool quiet, in
 	}
 	if (pid == 0) {
 		close(fds[0]);
-		child_setup(cfg, argv, quiet, fds[1]);
+		child_setup(cfg, argv, quiet, output, fds[1]);
 	}
 	/* the group must exist before the command takes the terminal, whichever
 	 * side runs first (a session leader's group needs no help: setsid
@@ -164,15 +179,18 @@ static pid_t spawn(const struct program_config *cfg, char **argv, bool quiet, in
 	return pid;
 }
 
-pid_t spawn_program(const struct program_config *cfg, int *report_fd)
+pid_t spawn_program(const struct program_config *cfg, int out_fd, int err_fd, int *report_fd)
 {
-	return spawn(cfg, cfg->argv, false, report_fd);
+	struct child_output output = { .out = out_fd, .err = err_fd };
+	if (output.err < 0 && cfg->redirect_stderr)
+		output.err = STDOUT_FILENO;	/* after stdout is in place */
+	return spawn(cfg, cfg->argv, false, output, report_fd);
 }
 
 pid_t spawn_probe(const struct program_config *cfg, char **argv)
 {
 	int report_fd;
-	pid_t pid = spawn(cfg, argv, true, &report_fd);
+	pid_t pid = spawn(cfg, argv, true, (struct child_output){ -1, -1 }, &report_fd);
 	if (pid > 0)
 		close(report_fd);	/* a probe that cannot run exits 127: a failed probe */
 	return pid;

@@ -18,6 +18,8 @@
 #include "leftovers.h"
 #include "log.h"
 #include "order.h"
+#include "ostream.h"
+#include "relay.h"
 #include "shed.h"
 #include "signames.h"
 #include "spawn.h"
@@ -273,7 +275,8 @@ static pid_t os_spawn(struct svc *s)
 	struct program *p = container_of(s, struct program, svc);
 	int fd;
 	close_report(p);
-	pid_t pid = spawn_program(s->cfg, &fd);
+	const struct relay *r = &p->relay;
+	pid_t pid = spawn_program(s->cfg, r->out.write_fd, r->err.write_fd, &fd);
 	if (pid < 0)
 		return -1;
 	p->exec_errno = 0;
@@ -382,6 +385,7 @@ static bool reap(struct supervisor *sup)
 			take_report(owner);	/* it is dead: the report, if any, is there */
 		stop_probing(owner);	/* before the exit: a restart probes anew */
 		kill_rest_of_group(sup, owner, pid);
+		relay_flush(&owner->relay);	/* what it wrote comes before its exit */
 		struct svc_exit exit = { .status = status, .exec_errno = owner->exec_errno };
 		table_deliver(owner, SVC_EXIT, &exit);
 	}
@@ -726,6 +730,38 @@ static bool watch_signals(struct supervisor *sup)
 	return true;
 }
 
+/* ---- tend's own output, and the programs' relayed through it ---- */
+
+/* A stream that could not take everything has taken it now. */
+static void on_output_drained(struct ostream *o, unsigned long dropped)
+{
+	if (dropped)
+		log_event(LOG_WARN, NULL, "log_dropped", LOG_KV(KV_N("count", dropped)),
+			  "%lu log line%s dropped: %s could not take them", dropped, dropped == 1 ? "" : "s",
+			  o == &tend_stderr ? "stderr" : "stdout");
+	relay_resume(o);
+}
+
+/* From here on tend's stdout and stderr never block it (SPEC §7). */
+static void attach_output(struct supervisor *sup)
+{
+	ostream_attach(&tend_stdout, STDOUT_FILENO, sup->loop, on_output_drained);
+	ostream_attach(&tend_stderr, STDERR_FILENO, sup->loop, on_output_drained);
+	relay_setup(sup->loop, sup->cfg->log_format);
+}
+
+static void open_relays(struct supervisor *sup)
+{
+	char err[256];
+	for (size_t i = 0; i < sup->n; i++) {
+		struct program *p = &sup->programs[i];
+		p->relay.out = p->relay.err = (struct relay_pipe){ .read_fd = -1, .write_fd = -1 };
+		const struct program_config *c = p->svc.cfg;
+		if (c->log_prefix && !relay_open(&p->relay, c->name, c->redirect_stderr, err, sizeof err))
+			fatal(1, "%s", err);
+	}
+}
+
 /* Dropping the startup pages costs tend ~60 us of CPU; done once the first
  * programs have had time to exec, it does not delay them. */
 #define SHED_DELAY 0.05
@@ -748,7 +784,7 @@ int supervisor_run(struct config *cfg, enum run_mode mode)
 	sup.loop = ev_loop_new(EVBACKEND_EPOLL | EVFLAG_SIGNALFD | EVFLAG_NOENV);
 	if (!sup.loop)
 		fatal(1, "cannot create the event loop");
-	log_attach_loop(sup.loop);
+	attach_output(&sup);
 	sup.programs = calloc(sup.n + 1, sizeof *sup.programs);
 	if (!sup.programs || !watch_signals(&sup))
 		fatal(1, "out of memory");
@@ -768,6 +804,7 @@ int supervisor_run(struct config *cfg, enum run_mode mode)
 	sup.started_at = mono_now();
 	backend_start_http(&sup);
 	open_notify_sockets(&sup);
+	open_relays(&sup);
 
 	log_event(LOG_INFO, NULL, "boot", LOG_KV(KV_N("pid", getpid()), KV_N("programs", sup.n)),
 		  "starting %zu program%s%s", sup.n, sup.n == 1 ? "" : "s", sup.pid1 ? " as PID 1" : "");
@@ -786,12 +823,14 @@ int supervisor_run(struct config *cfg, enum run_mode mode)
 		close_report(&sup.programs[i]);
 		probe_cancel(&sup.programs[i].probe);
 		close_notify_socket(&sup.programs[i]);
+		relay_close(&sup.programs[i].relay);
 		ev_timer_stop(sup.loop, &sup.programs[i].probe_timer);
 		svc_free(&sup.programs[i].svc);
 	}
 	free(sup.programs);
 	free(sup.signals);
-	log_detach_loop();
+	ostream_detach(&tend_stdout);
+	ostream_detach(&tend_stderr);
 	ev_loop_destroy(sup.loop);
 	return sup.exit_status;
 }

@@ -12,6 +12,7 @@
 #include "health.h"
 #include "notify.h"
 #include "probe.h"
+#include "relay.h"
 #include "supervisor.h"
 #include "svc.h"
 
@@ -29,6 +30,7 @@ struct program {
 	ev_io report;		/* the exec-failure pipe of the current process */
 	int report_fd;		/* -1: closed */
 	int exec_errno;		/* the current process could not be executed */
+	struct relay relay;	/* log_prefix: its stdout and stderr pipes */
 	bool launched;		/* autostart done (or started on request) */
 	bool stop_sent;		/* shutdown: stop event delivered */
 	bool stopped_on_request;	/* stopped through the API: done, not failing */

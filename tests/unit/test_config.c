@@ -384,7 +384,6 @@ static void stopwaitsecs_over_shutdown_timeout_warns(void **state)
 static void not_supported_yet(void **state)
 {
 	(void)state;
-	expect_program_error("log_prefix = true", "[program:web] log_prefix: true is not supported yet");
 	expect_program_error("log_prefix = maybe", "[program:web] log_prefix:");
 	load_ok("[program:web]\ncommand = /bin/true\nlog_prefix = false\n");
 	config_free(cfg);
@@ -499,7 +498,7 @@ static void supervisord_keys_warn(void **state)
 	load_with_warning("[program:web]\ncommand = /bin/true\nstdout_logfile = /dev/stdout\n", 3, "stdout_logfile");
 	assert_int_equal(cfg->nprograms, 1);
 	assert_contains(diags.items[0].text, "supervisord");
-	load_with_warning("[program:web]\ncommand = /bin/true\n\nredirect_stderr = true\n", 4, "redirect_stderr");
+	load_with_warning("[program:web]\ncommand = /bin/true\n\nstdout_logfile_backups = 3\n", 4, "stdout_logfile_backups");
 
 	/* several: each a warning, the config still loads */
 	config_free(cfg);
