@@ -118,21 +118,35 @@ test: deps
 	$(MAKE) fuzz-smoke
 	TEST_IMAGE_NET=netns $(MAKE) test-image
 
-# libFuzzer on the HTTP request parser (clang; crashes land in build/fuzz/).
+# libFuzzer on the HTTP request parser and on the JSON string writers
+# (clang; crashes land in build/fuzz/). `make fuzz` runs each for
+# FUZZ_SECONDS; fuzz-smoke briefly.
 FUZZ_SECONDS ?= 60
 FUZZ_CC  ?= clang
 FUZZ_SAN := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZ_JSON_SOURCES := supervisor/json_escape.c supervisor/utf8.c supervisor/strbuf.c supervisor/json.c
 
-.PHONY: fuzz fuzz-smoke
+.PHONY: fuzz fuzz-http fuzz-json fuzz-smoke
 
 build/fuzz/fuzz_http_parser: tests/fuzz/fuzz_http_parser.c supervisor/http_parser.c supervisor/http_parser.h | build
 	@mkdir -p build/fuzz
 	$(FUZZ_CC) $(WARN) $(CPPFLAGS) -O1 -g $(FUZZ_SAN) -Isupervisor -o $@ $< supervisor/http_parser.c
 
-fuzz: build/fuzz/fuzz_http_parser
+build/fuzz/fuzz_json_escape: tests/fuzz/fuzz_json_escape.c $(FUZZ_JSON_SOURCES) $(HEADERS) | build
+	@mkdir -p build/fuzz
+	$(FUZZ_CC) $(WARN) $(CPPFLAGS) -O1 -g $(FUZZ_SAN) -Isupervisor -o $@ $< $(FUZZ_JSON_SOURCES)
+
+fuzz: fuzz-http fuzz-json
+
+fuzz-http: build/fuzz/fuzz_http_parser
 	@mkdir -p build/fuzz/corpus && cp tests/fuzz/corpus/* build/fuzz/corpus/
 	build/fuzz/fuzz_http_parser -max_total_time=$(FUZZ_SECONDS) -max_len=9000 \
 	  -dict=tests/fuzz/http.dict -artifact_prefix=build/fuzz/ -print_final_stats=1 build/fuzz/corpus
+
+fuzz-json: build/fuzz/fuzz_json_escape
+	@mkdir -p build/fuzz/corpus_json && cp tests/fuzz/corpus_json/* build/fuzz/corpus_json/
+	build/fuzz/fuzz_json_escape -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+	  -artifact_prefix=build/fuzz/json- -print_final_stats=1 build/fuzz/corpus_json
 
 fuzz-smoke:
 	$(MAKE) fuzz FUZZ_SECONDS=10

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "dirs.h"
+#include "utf8.h"
 
 int notify_open(const char *path, char *err, size_t n)
 {
@@ -44,11 +45,13 @@ void notify_parse(const char *text, size_t len, struct notify_message *m)
 		else if (line == 10 && memcmp(text, "WATCHDOG=1", 10) == 0)
 			m->watchdog = true;
 		else if (line >= 7 && memcmp(text, "STATUS=", 7) == 0) {
-			size_t k = line - 7 < NOTIFY_STATUS_MAX ? line - 7 : NOTIFY_STATUS_MAX;
+			/* cut between characters: half a character would be a
+			 * byte of no character in the JSON of /health */
+			size_t k = utf8_cut(text + 7, line - 7, NOTIFY_STATUS_MAX);
 			memcpy(m->status, text + 7, k);
 			m->status[k] = '\0';
 			for (size_t i = 0; i < k; i++)	/* text for a log line and a table cell */
-				if ((unsigned char)m->status[i] < 0x20)
+				if ((unsigned char)m->status[i] < 0x20 || m->status[i] == 0x7f)
 					m->status[i] = ' ';
 			m->has_status = true;
 		}

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+/* STATUS= text is kept up to this many bytes, cut between characters. */
 #define NOTIFY_STATUS_MAX 200
 
 struct notify_message {

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json_escape.h"
+
 static bool sb_reserve(struct strbuf *b, size_t extra)
 {
 	if (b->failed)
@@ -69,16 +71,24 @@ void sb_printf(struct strbuf *b, const char *fmt, ...)
 
 void sb_json_string(struct strbuf *b, const char *s)
 {
+	sb_json_bytes(b, s, strlen(s));
+}
+
+/* Escapes straight into the room there is, and grows only when the rest
+ * does not fit: most strings need no escape and fit at the first try. */
+void sb_json_bytes(struct strbuf *b, const char *p, size_t n)
+{
+	size_t guess = n + 2;	/* the quotes */
 	sb_put(b, "\"", 1);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			sb_printf(b, "\\%c", c);
-		else if (c < 0x20)
-			sb_printf(b, "\\u%04x", c);
-		else
-			sb_put(b, &c, 1);
+	while (n > 0 && sb_reserve(b, guess > JSON_ESCAPE_PIECE_MAX ? guess : JSON_ESCAPE_PIECE_MAX)) {
+		size_t used;
+		b->len += json_escape(b->data + b->len, b->cap - b->len - 1, p, n, &used);
+		p += used;
+		n -= used;
+		guess = n + 1;
 	}
+	if (b->data)
+		b->data[b->len] = '\0';
 	sb_put(b, "\"", 1);
 }
 

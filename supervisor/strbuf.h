@@ -15,8 +15,10 @@ struct strbuf {
 void sb_put(struct strbuf *b, const void *p, size_t n);
 void sb_puts(struct strbuf *b, const char *s);
 void sb_printf(struct strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* A JSON string literal, quotes included. */
+/* A JSON string literal, quotes included, of the NUL-terminated s, or of
+ * the n bytes at p (NULs included); escaped by json_escape.h's rules. */
 void sb_json_string(struct strbuf *b, const char *s);
+void sb_json_bytes(struct strbuf *b, const char *p, size_t n);
 /* Drops the first n bytes (what has been sent). */
 void sb_consume(struct strbuf *b, size_t n);
 void sb_reset(struct strbuf *b);

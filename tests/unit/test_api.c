@@ -26,6 +26,7 @@ struct fake_program {
 	int last_exit_value;
 	const char *waiting[4];
 	size_t nwaiting;
+	const char *status_text;
 };
 
 static struct fake_program table[MAX_PROGS];
@@ -78,6 +79,7 @@ static void fake_view(void *ctx, size_t i, struct program_view *out)
 		.last_exit_value = f->last_exit_value,
 		.waiting_for = view_waiting,
 		.nwaiting = f->nwaiting,
+		.status_text = f->status_text,
 	};
 }
 
@@ -357,6 +359,19 @@ static void test_health_status_is_the_backends(void **state)
 	fake_status = TEND_READY;	/* e.g. the programs not ready are not required */
 	char *body = get_everywhere("/readyz", 200, JSON_TYPE);
 	assert_contains(body, "{\"status\":\"ready\",");
+	free(body);
+}
+
+/* notify's STATUS= text is whatever bytes a program sent: the JSON stays
+ * valid UTF-8, with characters kept and the other bytes escaped */
+static void test_health_status_text_any_bytes(void **state)
+{
+	(void)state;
+	ntable = 1;
+	table[0].status_text = "caf\xc3\xa9 \xe2\x82\xac | latin-1 caf\xe9 | cut \xe2\x82 | \"q\" \x7f";
+	char *body = get_everywhere("/health/backend", 200, JSON_TYPE);
+	assert_contains(body, ",\"status_text\":\"caf\xc3\xa9 \xe2\x82\xac | latin-1 caf\\u00e9 | "
+			      "cut \\u00e2\\u0082 | \\\"q\\\" \\u007f\"");
 	free(body);
 }
 
@@ -895,6 +910,7 @@ int main(void)
 		cmocka_unit_test_setup(test_health_stopping, setup),
 		cmocka_unit_test_setup(test_health_no_programs, setup),
 		cmocka_unit_test_setup(test_health_status_is_the_backends, setup),
+		cmocka_unit_test_setup(test_health_status_text_any_bytes, setup),
 		cmocka_unit_test_setup(test_health_other_methods_405, setup),
 		cmocka_unit_test_setup(test_health_name, setup),
 		cmocka_unit_test_setup(test_health_name_each_state, setup),

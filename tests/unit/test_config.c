@@ -1104,6 +1104,12 @@ static void unset_variable(void **state)
 	load_ok("[program:web]\ncommand = /bin/echo x${TEND_UT_EMPTY}\n");
 	assert_argv(cfg->programs[0].argv, ARGV("/bin/echo", "x"));
 	expect_program_error("directory = ${TEND_UT_UNSET", "bad variable reference");
+	/* in a nested default too: an error naming the line, never "${…}" as text */
+	expect_program_error("directory = ${TEND_UT_UNSET:-${TEND_UT_UNSET}}",
+			     "[program:web] directory: environment variable TEND_UT_UNSET is not set");
+	expect_program_error("directory = ${TEND_UT_UNSET:-${TEND_UT_EMPTY:-/x}", "bad variable reference");
+	load_ok("[program:web]\ncommand = /bin/true\nstopsignal = ${TEND_UT_UNSET:-${TEND_UT_EMPTY:-QUIT}}\n");
+	assert_int_equal(cfg->programs[0].stopsignal, SIGQUIT);
 }
 
 /* ---- environment, user ---- */

@@ -87,6 +87,61 @@ static void defaults(void **state)
 	expect("${TEND_UT_UNSET:-a}b}", "ab}");
 }
 
+/* "x" inside `levels` defaults of unset variables, in buf. */
+static const char *nested(char *buf, size_t size, int levels)
+{
+	size_t n = 0;
+	for (int i = 0; i < levels; i++)
+		n += (size_t)snprintf(buf + n, size - n, "${TEND_UT_UNSET:-");
+	n += (size_t)snprintf(buf + n, size - n, "x");
+	for (int i = 0; i < levels; i++)
+		n += (size_t)snprintf(buf + n, size - n, "}");
+	assert_true(n < size);
+	return buf;
+}
+
+/* A default may hold references of its own, expanded like the shell's:
+ * never passed through as the literal text "${B}". */
+static void nested_defaults(void **state)
+{
+	(void)state;
+	expect("${TEND_UT_UNSET:-${TEND_UT_A}}", "alpha");
+	expect("${TEND_UT_UNSET:-x${TEND_UT_A}y}z", "xalphayz");
+	expect("${TEND_UT_UNSET:-${TEND_UT_UNSET:-inner}}", "inner");
+	expect("${TEND_UT_EMPTY:-${TEND_UT_UNSET:-${TEND_UT_A}}}", "alpha");
+	expect("${TEND_UT_UNSET:-${TEND_UT_EMPTY:-${TEND_UT_UNSET:-deep}/x}/y}/z", "deep/x/y/z");
+	/* the default's value is not expanded again */
+	expect("${TEND_UT_UNSET:-${TEND_UT_DOLLAR}}", "$x${TEND_UT_A}$$");
+	/* $$ and a lone $ in a default, at any level */
+	expect("${TEND_UT_UNSET:-$$5}", "$5");
+	expect("${TEND_UT_UNSET:-$${TEND_UT_A}}", "${TEND_UT_A}");
+	expect("${TEND_UT_UNSET:-${TEND_UT_UNSET:-a$$b$}}", "a$b$");
+	/* an unused default is not expanded: its unset variables are no error */
+	expect("${TEND_UT_A:-${TEND_UT_UNSET}}", "alpha");
+	expect("${TEND_UT_A:-${TEND_UT_UNSET:-${TEND_UT_UNSET}}}", "alpha");
+	/* the default still ends at the first } that closes no ${ of its own */
+	expect("${TEND_UT_UNSET:-${TEND_UT_UNSET:-a}b}c}", "abc}");
+}
+
+static void nested_errors(void **state)
+{
+	(void)state;
+	expect_error("${TEND_UT_UNSET:-${TEND_UT_UNSET}}", "environment variable TEND_UT_UNSET is not set");
+	expect_error("${TEND_UT_UNSET:-${TEND_UT_EMPTY:-${TEND_UT_UNSET}}}", "TEND_UT_UNSET is not set");
+	/* unterminated, at any level */
+	expect_error("${TEND_UT_UNSET:-${TEND_UT_A}", "bad variable reference \"${TEND_UT_UNSET:-${TEND");
+	expect_error("${TEND_UT_UNSET:-${TEND_UT_UNSET:-x}", "bad variable reference");
+	expect_error("${TEND_UT_UNSET:-${TEND_UT_UNSET:-x", "bad variable reference");
+	expect_error("${TEND_UT_A:-${TEND_UT_UNSET:-x}", "bad variable reference");
+	/* a mistake in a default is found even when the default is not used */
+	expect_error("${TEND_UT_A:-${1A}}", "bad variable reference \"${1A}");
+	expect_error("${TEND_UT_A:-${}}", "bad variable reference");
+	/* nesting is bounded */
+	char value[512];
+	expect(nested(value, sizeof value, 16), "x");
+	expect_error(nested(value, sizeof value, 17), "nested more than 16 deep");
+}
+
 static void dollar_dollar(void **state)
 {
 	(void)state;
@@ -156,6 +211,8 @@ int main(void)
 		cmocka_unit_test(no_variables),
 		cmocka_unit_test(set_variables),
 		cmocka_unit_test(defaults),
+		cmocka_unit_test(nested_defaults),
+		cmocka_unit_test(nested_errors),
 		cmocka_unit_test(dollar_dollar),
 		cmocka_unit_test(names),
 		cmocka_unit_test(errors),

@@ -95,13 +95,13 @@ static void parse_status(void **state)
 static void parse_status_control_chars(void **state)
 {
 	(void)state;
-	/* tabs, escapes, CR, DEL-free control bytes and a NUL: each a space */
-	static const char text[] = "STATUS=a\tb\033[31mc\rd\x01" "e\0f\n";
+	/* tabs, escapes, CR, control bytes, DEL and a NUL: each a space */
+	static const char text[] = "STATUS=a\tb\033[31mc\rd\x01" "e\0f\x7fg\n";
 	struct notify_message m = parse(text, sizeof text - 1);
 	assert_true(m.has_status);
-	assert_string_equal(m.status, "a b [31mc d e f");
+	assert_string_equal(m.status, "a b [31mc d e f g");
 	for (const char *c = m.status; *c; c++)
-		assert_true((unsigned char)*c >= 0x20);
+		assert_true((unsigned char)*c >= 0x20 && *c != 0x7f);
 	/* bytes >= 0x80 (UTF-8) are kept as they are */
 	m = PARSE("STATUS=caf\xc3\xa9\n");
 	assert_string_equal(m.status, "caf\xc3\xa9");
@@ -127,6 +127,47 @@ static void parse_status_too_long(void **state)
 	memset(text, 'x', sizeof text);
 	memcpy(text, "STATUS=", 7);
 	m = parse(text, 7 + NOTIFY_STATUS_MAX);
+	assert_int_equal(strlen(m.status), NOTIFY_STATUS_MAX);
+}
+
+/* STATUS= text cut at NOTIFY_STATUS_MAX bytes, where the cut would fall
+ * inside a character of 2, 3 or 4 bytes: the character is left out whole,
+ * never split into bytes that are no UTF-8 (which /health must escape). */
+static void parse_status_cut_between_characters(void **state)
+{
+	(void)state;
+	static const char *const chars[] = { "\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80" };
+	for (size_t c = 0; c < 3; c++) {
+		size_t clen = strlen(chars[c]);
+		/* the character starts at each offset that makes it cross the cut */
+		for (size_t before = NOTIFY_STATUS_MAX - clen + 1; before < NOTIFY_STATUS_MAX; before++) {
+			char text[NOTIFY_STATUS_MAX + 64];
+			memcpy(text, "STATUS=", 7);
+			memset(text + 7, 'a', before);
+			memcpy(text + 7 + before, chars[c], clen);
+			memcpy(text + 7 + before + clen, "tail", 4);
+			struct notify_message m = parse(text, 7 + before + clen + 4);
+			assert_true(m.has_status);
+			if (strlen(m.status) != before)
+				fail_msg("%zu-byte character at %zu: kept %zu bytes, expected %zu", clen, before,
+					 strlen(m.status), before);
+		}
+		/* ending right at the cut: kept */
+		char text[NOTIFY_STATUS_MAX + 64];
+		size_t before = NOTIFY_STATUS_MAX - clen;
+		memcpy(text, "STATUS=", 7);
+		memset(text + 7, 'a', before);
+		memcpy(text + 7 + before, chars[c], clen);
+		memcpy(text + 7 + before + clen, "tail", 4);
+		struct notify_message m = parse(text, 7 + before + clen + 4);
+		assert_int_equal(strlen(m.status), NOTIFY_STATUS_MAX);
+		assert_memory_equal(m.status + before, chars[c], clen);
+	}
+	/* bytes of no character are kept as far as the cut (JSON escapes them) */
+	char text[NOTIFY_STATUS_MAX + 64];
+	memcpy(text, "STATUS=", 7);
+	memset(text + 7, '\xff', NOTIFY_STATUS_MAX + 10);
+	struct notify_message m = parse(text, 7 + NOTIFY_STATUS_MAX + 10);
 	assert_int_equal(strlen(m.status), NOTIFY_STATUS_MAX);
 }
 
@@ -435,6 +476,7 @@ int main(void)
 		cmocka_unit_test(parse_status),
 		cmocka_unit_test(parse_status_control_chars),
 		cmocka_unit_test(parse_status_too_long),
+		cmocka_unit_test(parse_status_cut_between_characters),
 		cmocka_unit_test(parse_several_lines),
 		cmocka_unit_test(parse_junk),
 		cmocka_unit_test(open_makes_parents),
