@@ -1,5 +1,6 @@
 #include "log.h"
 
+#include "json_escape.h"
 #include "ostream.h"
 
 #include <errno.h>
@@ -81,23 +82,13 @@ static void buf_printf(struct buf *b, const char *fmt, ...)
 		b->len += (size_t)n < b->cap - b->len ? (size_t)n : b->cap - b->len - 1;
 }
 
+/* A JSON string literal, as much of s as fits; valid UTF-8 whatever the
+ * bytes (json_escape.h). Room for the line's closing "}" is kept. */
 static void buf_json_string(struct buf *b, const char *s)
 {
-	buf_put(b, "\"", 1);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\') {
-			char esc[2] = { '\\', (char)c };
-			buf_put(b, esc, 2);
-		} else if (c == '\n') {
-			buf_put(b, "\\n", 2);
-		} else if (c < 0x20) {
-			buf_printf(b, "\\u%04x", c);
-		} else {
-			buf_put(b, (const char *)&c, 1);
-		}
-	}
-	buf_put(b, "\"", 1);
+	size_t room = b->cap - b->len;
+	if (room > 1)
+		b->len += json_quote(b->p + b->len, room - 1, s, strlen(s));
 }
 
 static void buf_timestamp(struct buf *b)

@@ -33,7 +33,7 @@ static struct {
 	size_t npipes;
 	char *scratch;			/* IN_CAP + OUT_CAP, mapped while output flows */
 	ev_timer scratch_idle;
-	char ts[32];			/* JSON: the time of the current read */
+	char ts[64];			/* JSON: the time of the current read */
 } R;
 
 /* ---- formatting ---- */
