@@ -90,7 +90,8 @@ size_t relay_format(struct relay_pipe *p, const char *in, size_t len, bool flush
 	while (used < len) {
 		const char *line = in + used;
 		size_t rest = len - used;
-		const char *nl = memchr(line, '\n', rest < RELAY_LINE_MAX ? rest : RELAY_LINE_MAX);
+		/* a newline just after RELAY_LINE_MAX bytes still ends the line whole */
+		const char *nl = memchr(line, '\n', rest <= RELAY_LINE_MAX ? rest : RELAY_LINE_MAX + 1);
 		size_t take, piece;
 		bool whole;
 		if (nl) {
