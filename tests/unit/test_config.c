@@ -1220,10 +1220,32 @@ static void load_file(void **state)
 	free(nul);
 }
 
+/* [tend] log_prefix is every program's default, wherever [tend] stands in
+ * the file; a program's own key wins. redirect_stderr is read. */
+static void log_prefix_default_and_override(void **state)
+{
+	(void)state;
+	struct config *c = load_ok("[program:a]\ncommand = /bin/true\n"
+				   "[program:b]\ncommand = /bin/true\nlog_prefix = false\nredirect_stderr = yes\n"
+				   "[tend]\nlog_prefix = true\n");
+	assert_true(c->log_prefix);
+	assert_true(c->programs[0].log_prefix);
+	assert_false(c->programs[1].log_prefix);
+	assert_false(c->programs[0].redirect_stderr);
+	assert_true(c->programs[1].redirect_stderr);
+	c = load_ok("[program:a]\ncommand = /bin/true\nlog_prefix = true\n");
+	assert_false(c->log_prefix);
+	assert_true(c->programs[0].log_prefix);
+	c = load_ok("[program:a]\ncommand = /bin/true\n");
+	assert_false(c->programs[0].log_prefix);
+	expect_program_error("redirect_stderr = maybe", "[program:web] redirect_stderr:");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(tend_defaults),
+		T(log_prefix_default_and_override),
 		T(tend_values),
 		T(program_defaults),
 		T(program_values),
