@@ -19,7 +19,7 @@
 set -u
 export LC_ALL=C
 
-METRICS=(size memory start stop stopkill restart signal orphans idle http)
+METRICS=(size memory start stop stopkill restart signal orphans idle http relay)
 
 if [ $# -lt 1 ]; then
 	echo "usage: $0 PATH/TO/tend [METRIC...]  (metrics: ${METRICS[*]})" >&2
