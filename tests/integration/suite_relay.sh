@@ -272,14 +272,7 @@ read_count() {
 	done
 	echo "${n:-0}"
 }
-stdout_fifo_full() {
-	python3 -c '
-import array, fcntl, os, sys, termios
-fd = os.open(sys.argv[1], os.O_RDONLY | os.O_NONBLOCK)
-n = array.array("i", [0])
-fcntl.ioctl(fd, termios.FIONREAD, n)
-sys.exit(0 if n[0] >= 40000 else 1)' "$T/stdout.fifo"
-}
+stdout_fifo_full() { fifo_full "$T/stdout.fifo"; }
 
 ALL_TESTS+=(
 	relay_prefixes_both_streams
