@@ -41,6 +41,7 @@ struct conn {
 	struct strbuf in;	/* bytes of requests not yet answered */
 	struct strbuf out;	/* bytes of answers not yet sent */
 	bool head_pending;	/* a request has begun: its 5 s run from its first byte */
+	bool input_done;	/* the client shut down its side: answer what came, then close */
 	bool closing;		/* close once out is sent */
 	struct conn *next, *prev;
 };
@@ -104,7 +105,7 @@ static void restart_timer(struct conn *c)
 static void update_events(struct conn *c)
 {
 	int events = 0;
-	if (!c->closing && c->out.len < OUTPUT_HIGH_WATER)
+	if (!c->closing && !c->input_done && c->out.len < OUTPUT_HIGH_WATER)
 		events |= EV_READ;
 	if (c->out.len > 0)
 		events |= EV_WRITE;
@@ -218,6 +219,37 @@ static void note_progress(struct conn *c, bool answered)
 	}
 }
 
+/* Once answers were made: close when all is said, else wait for what is
+ * needed next. When the client has shut down its side and serve() stopped
+ * short of the high-water mark, every whole request is answered: what is
+ * left is a request cut off by the end of input, never to be answered. */
+static void settle(struct conn *c)
+{
+	if (c->input_done && c->out.len < OUTPUT_HIGH_WATER)
+		c->closing = true;
+	if (c->closing && c->out.len == 0) {
+		conn_close(c);
+		return;
+	}
+	update_events(c);
+}
+
+/* The client shut down its sending side (a half-close) or closed: its
+ * answers are still sent, as long as it reads them. */
+static void on_end_of_input(struct conn *c)
+{
+	c->input_done = true;
+	if (c->in.len > 0 && !c->closing && c->out.len < OUTPUT_HIGH_WATER) {
+		ssize_t used = serve(c, c->in.data, c->in.len);
+		if (used < 0) {
+			conn_close(c);
+			return;
+		}
+		sb_consume(&c->in, (size_t)used);
+	}
+	settle(c);
+}
+
 static void on_readable(struct conn *c)
 {
 	/* A probe's request is a few hundred bytes. A bigger buffer would only
@@ -226,8 +258,12 @@ static void on_readable(struct conn *c)
 	ssize_t n = recv(c->fd, buf, sizeof buf, MSG_DONTWAIT);
 	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
 		return;
-	if (n <= 0) {
-		conn_close(c);	/* closed by the client, or broken */
+	if (n < 0) {
+		conn_close(c);	/* reset by the client, or broken */
+		return;
+	}
+	if (n == 0) {
+		on_end_of_input(c);
 		return;
 	}
 	bool was_pending = c->head_pending || c->in.len > 0;
@@ -250,11 +286,7 @@ static void on_readable(struct conn *c)
 	if (!was_pending && c->in.len > 0 && used == 0)
 		c->head_pending = false;	/* first bytes of a head: its clock starts now */
 	note_progress(c, used > 0);
-	if (c->closing && c->out.len == 0) {
-		conn_close(c);
-		return;
-	}
-	update_events(c);
+	settle(c);
 }
 
 static void on_writable(struct conn *c)
@@ -285,7 +317,7 @@ static void on_writable(struct conn *c)
 		sb_consume(&c->in, (size_t)used);
 		note_progress(c, used > 0);
 	}
-	update_events(c);
+	settle(c);
 }
 
 static void on_conn_io(struct ev_loop *loop, ev_io *w, int revents)

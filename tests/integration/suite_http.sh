@@ -789,6 +789,25 @@ t_http_flood() {
 	assert_rc 0
 }
 
+# A client that pipelines requests and then shuts down its sending side
+# (a half-close) gets every answer before the connection is closed, even
+# when it reads them slowly (so that they wait in tend when the end of its
+# input comes); a request cut off by the end of its input is not answered.
+t_http_half_close() {
+	start_tcp write_conn_config || return 1
+	local where
+	for where in unix "127.0.0.1:$PORT"; do
+		awk 'BEGIN { for (i = 0; i < 10000; i++) printf "GET /livez HTTP/1.1\r\nHost: t\r\n\r\n" }' |
+			raw "$where" -s -p -t 30 || return 1
+		assert_eq "answers to 10000 pipelined requests, then EOF, on $where" \
+			"$(grep -c '^HTTP/1.1 200 OK$' "$T/raw")" 10000 || return 1
+		assert_eq "end of the connection on $where" "$(raw_end)" "[closed]" || return 1
+		printf 'GET /livez HTTP/1.1\r\n\r\nGET /health/web HTTP/1.1\r\n\r\nGET /liv' | raw "$where" -s || return 1
+		expect_raw "200 200" "[closed]" "two requests and a half, then EOF, on $where" || return 1
+	done
+	assert_alive
+}
+
 # Once the loop runs, the startup code and the ELF header segment of tend's
 # own file are no longer mapped (shed.c), and serving requests does not
 # bring them back. Only builds that split the startup code (build/tend).
@@ -840,4 +859,5 @@ ALL_TESTS+=(
 	http_tcp_ipv6
 	http_metrics_promtool
 	http_flood
+	http_half_close
 )
