@@ -40,6 +40,7 @@ struct conn {
 	ev_timer timer;
 	struct strbuf in;	/* bytes of requests not yet answered */
 	struct strbuf out;	/* bytes of answers not yet sent */
+	enum api_access access;	/* what the peer may ask, known at accept */
 	bool head_pending;	/* a request has begun: its 5 s run from its first byte */
 	bool input_done;	/* the client shut down its side: answer what came, then close */
 	bool closing;		/* close once out is sent */
@@ -50,6 +51,7 @@ struct http_server {
 	struct ev_loop *loop;
 	const struct api_backend *backend;
 	struct listener listeners[LISTENER_KINDS];
+	uid_t uid;		/* tend's effective uid: its peers may control */
 	char *socket_path;	/* to remove at exit */
 	struct conn *conns;
 	struct strbuf answer;	/* shared: every answer is rendered here first */
@@ -196,7 +198,7 @@ static ssize_t serve(struct conn *c, const char *buf, size_t len)
 		else if (req.has_body)
 			ok = refuse(c, 413, "this API takes no request body");
 		else {
-			api_answer(s->backend, &req, c->listener->kind == LISTENER_UNIX, &s->api);
+			api_answer(s->backend, &req, c->access, &s->api);
 			c->closing = !req.keep_alive;
 			ok = respond(c, &req, s->api.status, req.keep_alive);
 		}
@@ -347,6 +349,19 @@ static void on_accept_pause(struct ev_loop *loop, ev_timer *w, int revents)
 	ev_io_start(loop, &l->io);
 }
 
+/* SPEC §4: control from root or tend's own uid, on the unix socket only.
+ * The peer's credentials are those it had when it connected. */
+static enum api_access access_of(const struct listener *l, int fd)
+{
+	if (l->kind == LISTENER_TCP)
+		return API_READ_TCP;
+	struct ucred peer;
+	socklen_t len = sizeof peer;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &peer, &len) == 0 && (peer.uid == 0 || peer.uid == l->server->uid))
+		return API_CONTROL;
+	return API_READ_PEER;
+}
+
 static void on_accept(struct ev_loop *loop, ev_io *w, int revents)
 {
 	(void)revents;
@@ -373,6 +388,7 @@ static void on_accept(struct ev_loop *loop, ev_io *w, int revents)
 		}
 		c->listener = l;
 		c->fd = fd;
+		c->access = access_of(l, fd);
 		l->connections++;
 		struct http_server *s = l->server;
 		c->next = s->conns;
@@ -405,6 +421,7 @@ struct http_server *http_server_new(struct ev_loop *loop, const struct api_backe
 		return NULL;
 	s->loop = loop;
 	s->backend = backend;
+	s->uid = geteuid();
 	for (int k = 0; k < LISTENER_KINDS; k++)
 		s->listeners[k].fd = -1;
 	return s;

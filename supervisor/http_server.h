@@ -1,9 +1,9 @@
 /* tend's HTTP server: non-blocking, inside the one libev loop. A unix
- * socket serves the whole API; an optional TCP listener serves the read-only
- * part. Per listener at most HTTP_MAX_CONNECTIONS at once (more are closed
- * at once and counted), a connection idle for HTTP_TIMEOUT between requests
- * is closed, and a request head must be complete HTTP_TIMEOUT after its
- * first byte. Answers never raise SIGPIPE (MSG_NOSIGNAL). */
+ * socket serves the whole API (control only to uid 0 and tend's own uid);
+ * an optional TCP listener serves the read-only part. Per listener at most
+ * HTTP_MAX_CONNECTIONS at once (more are closed at once and counted), a
+ * connection idle for HTTP_TIMEOUT between requests is closed, and a
+ * request head must be complete HTTP_TIMEOUT after its first byte. Answers never raise SIGPIPE (MSG_NOSIGNAL). */
 #ifndef TEND_HTTP_SERVER_H
 #define TEND_HTTP_SERVER_H
 

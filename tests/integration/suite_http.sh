@@ -808,6 +808,105 @@ t_http_half_close() {
 	assert_alive
 }
 
+# Control needs uid 0 or tend's own: with socket_mode = 0666, nobody may
+# read but gets 403 for every /programs/... request; root may control.
+# status_as USER METHOD PATH: the status code USER gets on $TEND_SOCKET
+status_as() {
+	local user=$1 method=$2 path=$3 args=(-s --max-time 5 -o /dev/null -w '%{http_code}')
+	case $method in
+	GET) ;;
+	HEAD) args+=(--head) ;;
+	*) args+=(-X "$method") ;;
+	esac
+	setpriv --reuid="$user" --regid="$(id -g "$user")" --clear-groups -- \
+		curl "${args[@]}" --unix-socket "$TEND_SOCKET" "http://tend$path" 2>/dev/null
+}
+expect_as() {
+	local got
+	got=$(status_as "$1" "$2" "$3")
+	[ "$got" = "$4" ] || fail "$2 $3 as $1: status $got, expected $4"
+}
+t_http_control_peer_uid() {
+	cat >"$T/tend.ini" <<EOF
+[tend]
+socket_mode = 0666
+shutdown_timeout = 3
+
+[program:svc]
+command = $SIGREC $T/events svc
+startsecs = 0
+EOF
+	start_ns -c "$T/tend.ini" || return 1
+	wait_until 10 api_up || { fail "no API"; return 1; }
+	wait_has "$T/events" "svc start" || return 1
+	local pid path m
+	pid=$(child_pid "$T/events svc") || { fail "svc's process not found"; return 1; }
+	for path in /programs/svc/stop /programs/svc/restart /programs/svc/signal/KILL /programs/svc/start \
+		/programs/nosuch/stop /programs/svc/bogus; do
+		for m in POST GET; do
+			expect_as nobody $m $path 403 || return 1
+		done
+	done
+	expect_as nobody GET /health 200 || return 1
+	expect_as nobody HEAD /health/svc 200 || return 1
+	expect_as nobody GET /livez 200 || return 1
+	expect_as nobody GET /metrics 200 || return 1
+	expect_as nobody POST /health 405 || return 1
+	# the body says why
+	setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups -- curl -s --max-time 5 -X POST \
+		--unix-socket "$TEND_SOCKET" http://tend/programs/svc/stop >"$T/body" 2>/dev/null
+	body_has "only taken from root or tend's own user" || return 1
+	# nothing happened to svc
+	assert_eq "svc's process" "$(child_pid "$T/events svc")" "$pid" || return 1
+	assert_lines "$T/events" 1 || return 1
+	assert_no_log "requested" || return 1
+	# root may
+	expect_status POST /programs/svc/stop 202 || return 1
+	wait_has "$T/events" "svc TERM" || return 1
+	assert_alive || return 1
+	sig TERM
+	wait_exit || return 1
+	assert_rc 0
+}
+
+# tend run by a user other than root: that user may control too, others
+# (but root) may not
+t_http_control_own_uid() {
+	local other
+	other=$(id -un daemon 2>/dev/null) || { echo "  SKIP: no user daemon"; return 0; }
+	# what nobody runs must be reachable by nobody: copies in the test's dir
+	mkdir "$T/own"
+	cp "$TEND" "$T/own/tend"
+	cp "$SIGREC" "$T/own/sigrec"
+	chown nobody "$T/own"
+	cat >"$T/own/tend.ini" <<EOF
+[tend]
+socket = $T/own/tend.sock
+socket_mode = 0666
+shutdown_timeout = 3
+
+[program:svc]
+command = $T/own/sigrec $T/own/events svc
+startsecs = 0
+EOF
+	printf '#!/bin/sh\nexec setpriv --reuid=nobody --regid=%s --clear-groups -- "%s" "$@"\n' \
+		"$(id -g nobody)" "$T/own/tend" >"$T/own/as-nobody"
+	chmod 755 "$T/own/as-nobody"
+	local TEND=$T/own/as-nobody TEND_SOCKET=$T/own/tend.sock
+	start_direct -c "$T/own/tend.ini"
+	wait_until 10 api_up || { fail "no API: $(cat "$LOG")"; return 1; }
+	wait_has "$T/own/events" "svc start" || return 1
+	expect_as "$other" POST /programs/svc/signal/HUP 403 || return 1
+	expect_as "$other" GET /health 200 || return 1
+	expect_as nobody POST /programs/svc/signal/HUP 202 || return 1
+	wait_has "$T/own/events" "svc HUP" || return 1
+	expect_status POST /programs/svc/signal/USR1 202 || return 1	# root
+	wait_has "$T/own/events" "svc USR1" || return 1
+	sig TERM
+	wait_exit || return 1
+	assert_rc 0
+}
+
 # Once the loop runs, the startup code and the ELF header segment of tend's
 # own file are no longer mapped (shed.c), and serving requests does not
 # bring them back. Only builds that split the startup code (build/tend).
@@ -860,4 +959,6 @@ ALL_TESTS+=(
 	http_metrics_promtool
 	http_flood
 	http_half_close
+	http_control_peer_uid
+	http_control_own_uid
 )
