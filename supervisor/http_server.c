@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -22,6 +23,18 @@
 #define OUTPUT_HIGH_WATER (64 * 1024)
 /* After accept() fails for lack of fds, wait this long before trying again. */
 #define ACCEPT_PAUSE 0.1
+
+/* Descriptors that HTTP connections may never take, so that a flood cannot
+ * stop tend from doing its work. Kept for tend itself: stdin, stdout and
+ * stderr, the event loop's epoll and signalfd, the listeners, the pipe pair
+ * of a program being spawned, a file it reads (/proc for the leftovers at
+ * shutdown), the connection accepted only to be refused, and room for what
+ * the libraries open. Kept for each program: its exec-failure pipe, its
+ * notify socket, its healthcheck's socket, or the pipe pair of an exec
+ * probe being spawned. Whatever else comes to hold descriptors for a
+ * program (its output pipes, sockets it is given) belongs in the second. */
+#define RESERVE_FOR_TEND 16
+#define RESERVE_PER_PROGRAM 4
 
 struct listener {
 	struct http_server *server;
@@ -51,6 +64,7 @@ struct http_server {
 	struct ev_loop *loop;
 	const struct api_backend *backend;
 	struct listener listeners[LISTENER_KINDS];
+	unsigned max_connections;	/* on each listener, from RLIMIT_NOFILE */
 	uid_t uid;		/* tend's effective uid: its peers may control */
 	char *socket_path;	/* to remove at exit */
 	struct conn *conns;
@@ -380,7 +394,7 @@ static void on_accept(struct ev_loop *loop, ev_io *w, int revents)
 			}
 			return;
 		}
-		struct conn *c = l->connections < HTTP_MAX_CONNECTIONS ? calloc(1, sizeof *c) : NULL;
+		struct conn *c = l->connections < l->server->max_connections ? calloc(1, sizeof *c) : NULL;
 		if (!c) {
 			close(fd);	/* over the limit: closed at once and counted */
 			l->refused++;
@@ -414,6 +428,34 @@ static bool start_listener(struct http_server *s, enum listener_kind kind, int f
 	return true;
 }
 
+/* The caps on connections, from RLIMIT_NOFILE less the reserve, split
+ * evenly between the listeners, so that a flood on one never takes the
+ * other's share nor the reserve. A low soft limit is first raised as far
+ * as the full caps want, when the hard limit allows: no further, since the
+ * programs inherit it. */
+static unsigned size_connection_caps(size_t nprograms)
+{
+	rlim_t reserve = RESERVE_FOR_TEND + RESERVE_PER_PROGRAM * (rlim_t)nprograms;
+	rlim_t wanted = reserve + LISTENER_KINDS * HTTP_MAX_CONNECTIONS;
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		rl.rlim_cur = rl.rlim_max = wanted;	/* cannot tell: as if it were enough */
+	if (rl.rlim_cur < wanted && rl.rlim_cur < rl.rlim_max) {
+		struct rlimit raised = { .rlim_cur = rl.rlim_max < wanted ? rl.rlim_max : wanted, .rlim_max = rl.rlim_max };
+		if (setrlimit(RLIMIT_NOFILE, &raised) == 0)
+			rl.rlim_cur = raised.rlim_cur;
+	}
+	rlim_t share = rl.rlim_cur > reserve ? (rl.rlim_cur - reserve) / LISTENER_KINDS : 0;
+	if (share >= HTTP_MAX_CONNECTIONS)
+		return HTTP_MAX_CONNECTIONS;
+	/* one at least, so that `tend status` can still get in */
+	unsigned cap = share > 0 ? (unsigned)share : 1;
+	log_warn("RLIMIT_NOFILE is %llu: at most %u HTTP connections at once on each listener, not %d "
+		 "(%llu descriptors are kept for tend and its programs)",
+		 (unsigned long long)rl.rlim_cur, cap, HTTP_MAX_CONNECTIONS, (unsigned long long)reserve);
+	return cap;
+}
+
 struct http_server *http_server_new(struct ev_loop *loop, const struct api_backend *backend)
 {
 	struct http_server *s = calloc(1, sizeof *s);
@@ -422,6 +464,7 @@ struct http_server *http_server_new(struct ev_loop *loop, const struct api_backe
 	s->loop = loop;
 	s->backend = backend;
 	s->uid = geteuid();
+	s->max_connections = size_connection_caps(backend->count(backend->ctx));
 	for (int k = 0; k < LISTENER_KINDS; k++)
 		s->listeners[k].fd = -1;
 	return s;

@@ -789,6 +789,88 @@ t_http_flood() {
 	assert_rc 0
 }
 
+# With few descriptors (RLIMIT_NOFILE 64, soft and hard), 200 TCP clients
+# that keep their connections busy (a request each second, so that the idle
+# timeout never frees them) get only the TCP listener's share: the unix
+# socket still answers, a program that crashes is restarted (pipe2 and fork
+# need descriptors), and tend does not spin.
+write_fd_reserve_config() {
+	cat >"$T/tend.ini" <<EOF
+[tend]
+health_listen = 127.0.0.1:$PORT
+shutdown_timeout = 3
+
+[program:crashy]
+command = $SIGREC $T/events crashy
+startsecs = 0
+backoff = 0
+EOF
+}
+# utime + stime of a process, in clock ticks
+cpu_ticks() { awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"; }
+hold_round() { sed -n 's/^round \([0-9]*\) .*/\1/p' "$T/hold.out" | tail -n1; }
+hold_reached() { [ "$(hold_round)" -ge "$1" ] 2>/dev/null; }
+crashy_replaced() {
+	local now
+	now=$(child_pid "$T/events crashy") && [ "$now" != "$1" ]
+}
+t_http_fd_reserve() {
+	printf '#!/bin/sh\nexec prlimit --nofile=64 -- "%s" "$@"\n' "$TEND" >"$T/tend-64"
+	chmod 755 "$T/tend-64"
+	local TEND=$T/tend-64
+	start_tcp write_fd_reserve_config || return 1
+	assert_eq "tend's RLIMIT_NOFILE" "$(sed -n 's/^Max open files *\([0-9]*\) .*/\1/p' "/proc/$TEND_PID/limits")" 64 || return 1
+	local victim
+	victim=$(child_pid "$T/events crashy") || { fail "crashy's process not found"; return 1; }
+
+	"$HTTPC" hold "127.0.0.1:$PORT" 200 60 >"$T/hold.out" 2>"$T/hold.err" &
+	local hold_pid=$!
+	OWNED+=("$hold_pid:$$")
+	wait_until 15 hold_reached 2 || { fail "the flood did not get going: $(cat "$T/hold.err")"; return 1; }
+	# the unix socket answers, and a crash is restarted
+	wait_until 5 health_is 200 || { fail "/health on the socket during the flood: $CODE"; return 1; }
+	kill -KILL "$victim"
+	wait_until 5 crashy_replaced "$victim" || { fail "crashy was not restarted during the flood"; return 1; }
+	wait_log "crashy: killed by signal KILL; restarting" || return 1
+	assert_no_log "cannot accept" || return 1
+
+	# tend's CPU time over two rounds of the flood (each round: a request
+	# on each connection tend serves): a loop that spun would take a CPU
+	local round ticks0 ticks1 t0 t1
+	round=$(hold_round)
+	ticks0=$(cpu_ticks "$TEND_PID")
+	t0=$(now_us)
+	wait_until 10 hold_reached $((round + 2)) || { fail "the flood stalled"; return 1; }
+	ticks1=$(cpu_ticks "$TEND_PID")
+	t1=$(now_us)
+	local percent
+	percent=$(((ticks1 - ticks0) * 100 * 1000000 / ((t1 - t0) * $(getconf CLK_TCK))))
+	echo "  tend used ${percent}% of a CPU during the flood, over $(((t1 - t0) / 1000)) ms"
+	[ "$percent" -lt 25 ] || { fail "tend used ${percent}% of a CPU during the flood"; return 1; }
+
+	# tend said how many connections each listener takes; each connection
+	# of the flood was either served or refused at once, and the refused
+	# ones were counted
+	local cap
+	cap=$(sed -n 's/.*at most \([0-9]*\) HTTP connections at once on each listener.*/\1/p' "$LOG")
+	[ -n "$cap" ] && [ "$cap" -ge 1 ] && [ "$cap" -lt 128 ] ||
+		{ fail "no warning about fewer connections per listener (cap \"$cap\")"; return 1; }
+	local last answering closed
+	last=$(tail -n1 "$T/hold.out")
+	answering=$(echo "$last" | sed -n 's/.* answering \([0-9]*\) .*/\1/p')
+	closed=$(echo "$last" | sed -n 's/.* closed \([0-9]*\) .*/\1/p')
+	assert_eq "flood: $last" "$answering $closed" "$cap $((200 - cap))" || return 1
+	expect_status GET /metrics 200 || return 1
+	body_has "tend_http_listener_connections_refused_total{listener=\"tcp\"} $((200 - cap))" || return 1
+	body_has 'tend_http_listener_connections_refused_total{listener="unix"} 0' || return 1
+	kill "$hold_pid"
+	wait "$hold_pid"
+	assert_alive || return 1
+	sig TERM
+	wait_exit || return 1
+	assert_rc 0
+}
+
 # A client that pipelines requests and then shuts down its sending side
 # (a half-close) gets every answer before the connection is closed, even
 # when it reads them slowly (so that they wait in tend when the end of its
@@ -958,6 +1040,7 @@ ALL_TESTS+=(
 	http_tcp_ipv6
 	http_metrics_promtool
 	http_flood
+	http_fd_reserve
 	http_half_close
 	http_control_peer_uid
 	http_control_own_uid
