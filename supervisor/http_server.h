@@ -23,7 +23,8 @@ struct http_server;
 /* Before the loop: sizes the caps on connections from RLIMIT_NOFILE and the
  * backend's number of programs (raising a low soft limit if it can). */
 struct http_server *http_server_new(struct ev_loop *loop, const struct api_backend *backend);
-/* Both are for before the loop: false with a reason in err. */
+/* Both are for before the loop: false with a reason in err. The unix
+ * socket's directory must be tend's (dirs_check_private). */
 bool http_listen_unix(struct http_server *s, const char *path, mode_t mode, char *err, size_t n);
 bool http_listen_tcp(struct http_server *s, const char *host_port, char *err, size_t n);
 unsigned long http_connections_refused(const struct http_server *s, enum listener_kind kind);

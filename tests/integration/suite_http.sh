@@ -989,6 +989,61 @@ EOF
 	assert_rc 0
 }
 
+# The socket's directory must be tend's: a directory that other users can
+# write to (sticky or not), or that belongs to another user, or a directory
+# above it that others can write to without the sticky bit, is refused at
+# start (exit 2, nothing started, no socket made). A sticky directory above
+# it, like /tmp, is fine.
+refuse_socket_dir() {
+	local dir=$1 why=$2
+	cat >"$T/tend.ini" <<EOF
+[tend]
+socket = $dir/tend.sock
+
+[program:p]
+command = sh -c "echo ran >>$T/ran"
+startsecs = 0
+EOF
+	LOG=$T/tend-$(basename "$dir").log
+	run_ns_to_exit 10 -c "$T/tend.ini" || return 1
+	assert_rc 2 || return 1
+	assert_log "tend: unsafe directory for $dir/tend.sock: $why" || return 1
+	[ "$(lines "$LOG")" = 1 ] || { fail "more than one line for an unsafe directory: $(cat "$LOG")"; return 1; }
+	[ ! -e "$dir/tend.sock" ] || { fail "a socket was made in $dir"; return 1; }
+	[ ! -e "$T/ran" ] || fail "a program was started despite the unsafe directory $dir"
+}
+t_http_socket_dir_unsafe() {
+	mkdir "$T/open" && chmod 0777 "$T/open"
+	refuse_socket_dir "$T/open" "$T/open is writable by other users (mode 0777)" || return 1
+	mkdir "$T/sticky" && chmod 1777 "$T/sticky"
+	refuse_socket_dir "$T/sticky" "$T/sticky is writable by other users (mode 1777)" || return 1
+	mkdir "$T/group" && chmod 0775 "$T/group"
+	refuse_socket_dir "$T/group" "$T/group is writable by other users (mode 0775)" || return 1
+	mkdir "$T/theirs" && chown nobody "$T/theirs"
+	refuse_socket_dir "$T/theirs" "$T/theirs belongs to uid $(id -u nobody), neither root nor tend's uid 0" || return 1
+	# above it: writable by others, not sticky; also when reached through a link
+	mkdir -p "$T/above/run" && chmod 0777 "$T/above"
+	refuse_socket_dir "$T/above/run" "$T/above is writable by other users (mode 0777)" || return 1
+	ln -s "$T/above/run" "$T/link"
+	refuse_socket_dir "$T/link" "$T/above is writable by other users (mode 0777)" || return 1
+	# a sticky directory above it (as /tmp is): fine, the socket is served
+	mkdir "$T/tmp" && chmod 1777 "$T/tmp"
+	cat >"$T/tend.ini" <<EOF
+[tend]
+socket = $T/tmp/tend/tend.sock
+
+[program:p]
+command = sh -c "echo ran >>$T/ran"
+startsecs = 0
+EOF
+	LOG=$T/tend-tmp.log
+	start_ns -c "$T/tend.ini" || return 1
+	TEND_SOCKET=$T/tmp/tend/tend.sock wait_until 10 api_up || { fail "no API under a sticky directory"; return 1; }
+	sig TERM
+	wait_exit || return 1
+	assert_rc 0
+}
+
 # Once the loop runs, the startup code and the ELF header segment of tend's
 # own file are no longer mapped (shed.c), and serving requests does not
 # bring them back. Only builds that split the startup code (build/tend).
@@ -1044,4 +1099,5 @@ ALL_TESTS+=(
 	http_half_close
 	http_control_peer_uid
 	http_control_own_uid
+	http_socket_dir_unsafe
 )
