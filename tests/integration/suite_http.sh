@@ -810,6 +810,7 @@ EOF
 cpu_ticks() { awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"; }
 hold_round() { sed -n 's/^round \([0-9]*\) .*/\1/p' "$T/hold.out" | tail -n1; }
 hold_reached() { [ "$(hold_round)" -ge "$1" ] 2>/dev/null; }
+no_tcp_connections() { [ -z "$(ss -Htn state established state close-wait "sport = :$PORT" 2>/dev/null)" ]; }
 crashy_replaced() {
 	local now
 	now=$(child_pid "$T/events crashy") && [ "$now" != "$1" ]
@@ -822,6 +823,8 @@ t_http_fd_reserve() {
 	assert_eq "tend's RLIMIT_NOFILE" "$(sed -n 's/^Max open files *\([0-9]*\) .*/\1/p' "/proc/$TEND_PID/limits")" 64 || return 1
 	local victim
 	victim=$(child_pid "$T/events crashy") || { fail "crashy's process not found"; return 1; }
+	# start_tcp's own connection is gone: the flood gets the whole share
+	wait_until 5 no_tcp_connections || { fail "tend still holds a TCP connection"; return 1; }
 
 	"$HTTPC" hold "127.0.0.1:$PORT" 200 60 >"$T/hold.out" 2>"$T/hold.err" &
 	local hold_pid=$!
