@@ -185,12 +185,17 @@ static bool readable(const struct http_request *req, struct api_answer *out)
 	return false;
 }
 
-static void control(const struct api_backend *be, const struct http_request *req, bool allowed,
+static void control(const struct api_backend *be, const struct http_request *req, enum api_access access,
 		    struct api_answer *out)
 {
-	/* SPEC §4: on TCP any request for /programs/... is 403, well-formed or not */
-	if (!allowed) {
+	/* SPEC §4: any request for /programs/... from one who may not control
+	 * is 403, well-formed or not */
+	if (access == API_READ_TCP) {
 		error(out, 403, "control requests are only taken on the unix socket");
+		return;
+	}
+	if (access != API_CONTROL) {
+		error(out, 403, "control requests are only taken from root or tend's own user");
 		return;
 	}
 	/* /programs/NAME/ACTION or /programs/NAME/signal/SIG */
@@ -251,7 +256,7 @@ static void control(const struct api_backend *be, const struct http_request *req
 	}
 }
 
-void api_answer(const struct api_backend *be, const struct http_request *req, bool allow_control,
+void api_answer(const struct api_backend *be, const struct http_request *req, enum api_access access,
 		struct api_answer *out)
 {
 	out->allow = NULL;
@@ -285,7 +290,7 @@ void api_answer(const struct api_backend *be, const struct http_request *req, bo
 		answer(out, 200, PROMETHEUS);
 		render_metrics(be, &out->body);
 	} else if (path_starts(req, "/programs/")) {
-		control(be, req, allow_control, out);
+		control(be, req, access, out);
 	} else {
 		error(out, 404, "no such path");
 	}

@@ -55,8 +55,16 @@ struct api_answer {
 	struct strbuf body;
 };
 
-/* control: true on the unix socket, where control requests are allowed. */
-void api_answer(const struct api_backend *b, const struct http_request *req, bool control,
+/* Who asks, as far as /programs/... goes (SPEC §4): control requests are
+ * taken on the unix socket from root or tend's own uid; anyone else gets
+ * 403 for every /programs/... request and may only read. */
+enum api_access {
+	API_READ_TCP,		/* on the TCP listener */
+	API_READ_PEER,		/* on the unix socket, from another uid */
+	API_CONTROL,		/* on the unix socket, from uid 0 or tend's own */
+};
+
+void api_answer(const struct api_backend *b, const struct http_request *req, enum api_access access,
 		struct api_answer *out);
 
 #endif

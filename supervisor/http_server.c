@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -22,6 +23,19 @@
 #define OUTPUT_HIGH_WATER (64 * 1024)
 /* After accept() fails for lack of fds, wait this long before trying again. */
 #define ACCEPT_PAUSE 0.1
+
+/* Descriptors that HTTP connections may never take, so that a flood cannot
+ * stop tend from doing its work. Kept for tend itself: stdin, stdout and
+ * stderr, the event loop's epoll and signalfd, the listeners, the pipe pair
+ * of a program being spawned, a file it reads (/proc for the leftovers at
+ * shutdown), the connection accepted only to be refused, and room for what
+ * the libraries open. Kept for each program: its exec-failure pipe, its
+ * notify socket, its healthcheck's socket, or the pipe pair of an exec
+ * probe being spawned, and both ends of its two output pipes (relay.h).
+ * Whatever else comes to hold descriptors for a program (sockets it is
+ * given) belongs in the second. */
+#define RESERVE_FOR_TEND 16
+#define RESERVE_PER_PROGRAM 8
 
 struct listener {
 	struct http_server *server;
@@ -40,7 +54,9 @@ struct conn {
 	ev_timer timer;
 	struct strbuf in;	/* bytes of requests not yet answered */
 	struct strbuf out;	/* bytes of answers not yet sent */
+	enum api_access access;	/* what the peer may ask, known at accept */
 	bool head_pending;	/* a request has begun: its 5 s run from its first byte */
+	bool input_done;	/* the client shut down its side: answer what came, then close */
 	bool closing;		/* close once out is sent */
 	struct conn *next, *prev;
 };
@@ -49,6 +65,8 @@ struct http_server {
 	struct ev_loop *loop;
 	const struct api_backend *backend;
 	struct listener listeners[LISTENER_KINDS];
+	unsigned max_connections;	/* on each listener, from RLIMIT_NOFILE */
+	uid_t uid;		/* tend's effective uid: its peers may control */
 	char *socket_path;	/* to remove at exit */
 	struct conn *conns;
 	struct strbuf answer;	/* shared: every answer is rendered here first */
@@ -104,7 +122,7 @@ static void restart_timer(struct conn *c)
 static void update_events(struct conn *c)
 {
 	int events = 0;
-	if (!c->closing && c->out.len < OUTPUT_HIGH_WATER)
+	if (!c->closing && !c->input_done && c->out.len < OUTPUT_HIGH_WATER)
 		events |= EV_READ;
 	if (c->out.len > 0)
 		events |= EV_WRITE;
@@ -195,7 +213,7 @@ static ssize_t serve(struct conn *c, const char *buf, size_t len)
 		else if (req.has_body)
 			ok = refuse(c, 413, "this API takes no request body");
 		else {
-			api_answer(s->backend, &req, c->listener->kind == LISTENER_UNIX, &s->api);
+			api_answer(s->backend, &req, c->access, &s->api);
 			c->closing = !req.keep_alive;
 			ok = respond(c, &req, s->api.status, req.keep_alive);
 		}
@@ -218,6 +236,37 @@ static void note_progress(struct conn *c, bool answered)
 	}
 }
 
+/* Once answers were made: close when all is said, else wait for what is
+ * needed next. When the client has shut down its side and serve() stopped
+ * short of the high-water mark, every whole request is answered: what is
+ * left is a request cut off by the end of input, never to be answered. */
+static void settle(struct conn *c)
+{
+	if (c->input_done && c->out.len < OUTPUT_HIGH_WATER)
+		c->closing = true;
+	if (c->closing && c->out.len == 0) {
+		conn_close(c);
+		return;
+	}
+	update_events(c);
+}
+
+/* The client shut down its sending side (a half-close) or closed: its
+ * answers are still sent, as long as it reads them. */
+static void on_end_of_input(struct conn *c)
+{
+	c->input_done = true;
+	if (c->in.len > 0 && !c->closing && c->out.len < OUTPUT_HIGH_WATER) {
+		ssize_t used = serve(c, c->in.data, c->in.len);
+		if (used < 0) {
+			conn_close(c);
+			return;
+		}
+		sb_consume(&c->in, (size_t)used);
+	}
+	settle(c);
+}
+
 static void on_readable(struct conn *c)
 {
 	/* A probe's request is a few hundred bytes. A bigger buffer would only
@@ -226,8 +275,12 @@ static void on_readable(struct conn *c)
 	ssize_t n = recv(c->fd, buf, sizeof buf, MSG_DONTWAIT);
 	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
 		return;
-	if (n <= 0) {
-		conn_close(c);	/* closed by the client, or broken */
+	if (n < 0) {
+		conn_close(c);	/* reset by the client, or broken */
+		return;
+	}
+	if (n == 0) {
+		on_end_of_input(c);
 		return;
 	}
 	bool was_pending = c->head_pending || c->in.len > 0;
@@ -250,11 +303,7 @@ static void on_readable(struct conn *c)
 	if (!was_pending && c->in.len > 0 && used == 0)
 		c->head_pending = false;	/* first bytes of a head: its clock starts now */
 	note_progress(c, used > 0);
-	if (c->closing && c->out.len == 0) {
-		conn_close(c);
-		return;
-	}
-	update_events(c);
+	settle(c);
 }
 
 static void on_writable(struct conn *c)
@@ -285,7 +334,7 @@ static void on_writable(struct conn *c)
 		sb_consume(&c->in, (size_t)used);
 		note_progress(c, used > 0);
 	}
-	update_events(c);
+	settle(c);
 }
 
 static void on_conn_io(struct ev_loop *loop, ev_io *w, int revents)
@@ -315,6 +364,19 @@ static void on_accept_pause(struct ev_loop *loop, ev_timer *w, int revents)
 	ev_io_start(loop, &l->io);
 }
 
+/* SPEC §4: control from root or tend's own uid, on the unix socket only.
+ * The peer's credentials are those it had when it connected. */
+static enum api_access access_of(const struct listener *l, int fd)
+{
+	if (l->kind == LISTENER_TCP)
+		return API_READ_TCP;
+	struct ucred peer;
+	socklen_t len = sizeof peer;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &peer, &len) == 0 && (peer.uid == 0 || peer.uid == l->server->uid))
+		return API_CONTROL;
+	return API_READ_PEER;
+}
+
 static void on_accept(struct ev_loop *loop, ev_io *w, int revents)
 {
 	(void)revents;
@@ -333,7 +395,7 @@ static void on_accept(struct ev_loop *loop, ev_io *w, int revents)
 			}
 			return;
 		}
-		struct conn *c = l->connections < HTTP_MAX_CONNECTIONS ? calloc(1, sizeof *c) : NULL;
+		struct conn *c = l->connections < l->server->max_connections ? calloc(1, sizeof *c) : NULL;
 		if (!c) {
 			close(fd);	/* over the limit: closed at once and counted */
 			l->refused++;
@@ -341,6 +403,7 @@ static void on_accept(struct ev_loop *loop, ev_io *w, int revents)
 		}
 		c->listener = l;
 		c->fd = fd;
+		c->access = access_of(l, fd);
 		l->connections++;
 		struct http_server *s = l->server;
 		c->next = s->conns;
@@ -366,6 +429,34 @@ static bool start_listener(struct http_server *s, enum listener_kind kind, int f
 	return true;
 }
 
+/* The caps on connections, from RLIMIT_NOFILE less the reserve, split
+ * evenly between the listeners, so that a flood on one never takes the
+ * other's share nor the reserve. A low soft limit is first raised as far
+ * as the full caps want, when the hard limit allows: no further, since the
+ * programs inherit it. */
+static unsigned size_connection_caps(size_t nprograms)
+{
+	rlim_t reserve = RESERVE_FOR_TEND + RESERVE_PER_PROGRAM * (rlim_t)nprograms;
+	rlim_t wanted = reserve + LISTENER_KINDS * HTTP_MAX_CONNECTIONS;
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		rl.rlim_cur = rl.rlim_max = wanted;	/* cannot tell: as if it were enough */
+	if (rl.rlim_cur < wanted && rl.rlim_cur < rl.rlim_max) {
+		struct rlimit raised = { .rlim_cur = rl.rlim_max < wanted ? rl.rlim_max : wanted, .rlim_max = rl.rlim_max };
+		if (setrlimit(RLIMIT_NOFILE, &raised) == 0)
+			rl.rlim_cur = raised.rlim_cur;
+	}
+	rlim_t share = rl.rlim_cur > reserve ? (rl.rlim_cur - reserve) / LISTENER_KINDS : 0;
+	if (share >= HTTP_MAX_CONNECTIONS)
+		return HTTP_MAX_CONNECTIONS;
+	/* one at least, so that `tend status` can still get in */
+	unsigned cap = share > 0 ? (unsigned)share : 1;
+	log_warn("RLIMIT_NOFILE is %llu: at most %u HTTP connections at once on each listener, not %d "
+		 "(%llu descriptors are kept for tend and its programs)",
+		 (unsigned long long)rl.rlim_cur, cap, HTTP_MAX_CONNECTIONS, (unsigned long long)reserve);
+	return cap;
+}
+
 struct http_server *http_server_new(struct ev_loop *loop, const struct api_backend *backend)
 {
 	struct http_server *s = calloc(1, sizeof *s);
@@ -373,6 +464,8 @@ struct http_server *http_server_new(struct ev_loop *loop, const struct api_backe
 		return NULL;
 	s->loop = loop;
 	s->backend = backend;
+	s->uid = geteuid();
+	s->max_connections = size_connection_caps(backend->count(backend->ctx));
 	for (int k = 0; k < LISTENER_KINDS; k++)
 		s->listeners[k].fd = -1;
 	return s;
@@ -412,19 +505,24 @@ bool http_listen_unix(struct http_server *s, const char *path, mode_t mode, char
 		return false;
 	}
 	strcpy(addr.sun_path, path);
-	if (!dirs_make_parents(path, err, n) || !clear_stale_socket(&addr, err, n))
+	if (!dirs_make_parents(path, err, n) || !dirs_check_private(path, s->uid, err, n) ||
+	    !clear_stale_socket(&addr, err, n))
 		return false;
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
 		snprintf(err, n, "socket: %s", strerror(errno));
 		return false;
 	}
-	/* made with the right mode from the start: no window where it is wider */
+	/* Made with its mode by bind() itself, through the umask (unix(7)):
+	 * no window where it is wider, and no chmod() by path afterwards, which
+	 * would follow whatever had been put at the path meanwhile. (fchmod()
+	 * on the socket before bind() happens to work on Linux, masked by the
+	 * umask all the same, but no manual promises it.) */
 	mode_t old = umask(~mode & 0777);
 	int r = bind(fd, (struct sockaddr *)&addr, sizeof addr);
 	int e = errno;
 	umask(old);
-	if (r < 0 || chmod(path, mode) < 0 || listen(fd, HTTP_MAX_CONNECTIONS) < 0) {
+	if (r < 0 || listen(fd, HTTP_MAX_CONNECTIONS) < 0) {
 		snprintf(err, n, "cannot listen on %s: %s", path, strerror(r < 0 ? e : errno));
 		close(fd);
 		return false;

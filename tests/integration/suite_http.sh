@@ -789,6 +789,264 @@ t_http_flood() {
 	assert_rc 0
 }
 
+# With few descriptors (RLIMIT_NOFILE 64, soft and hard), 200 TCP clients
+# that keep their connections busy (a request each second, so that the idle
+# timeout never frees them) get only the TCP listener's share: the unix
+# socket still answers, a program that crashes is restarted (pipe2 and fork
+# need descriptors), and tend does not spin.
+write_fd_reserve_config() {
+	cat >"$T/tend.ini" <<EOF
+[tend]
+health_listen = 127.0.0.1:$PORT
+shutdown_timeout = 3
+
+[program:crashy]
+command = $SIGREC $T/events crashy
+startsecs = 0
+backoff = 0
+EOF
+}
+# utime + stime of a process, in clock ticks
+cpu_ticks() { awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"; }
+hold_round() { sed -n 's/^round \([0-9]*\) .*/\1/p' "$T/hold.out" | tail -n1; }
+hold_reached() { [ "$(hold_round)" -ge "$1" ] 2>/dev/null; }
+no_tcp_connections() { [ -z "$(ss -Htn state established state close-wait "sport = :$PORT" 2>/dev/null)" ]; }
+crashy_replaced() {
+	local now
+	now=$(child_pid "$T/events crashy") && [ "$now" != "$1" ]
+}
+t_http_fd_reserve() {
+	printf '#!/bin/sh\nexec prlimit --nofile=64 -- "%s" "$@"\n' "$TEND" >"$T/tend-64"
+	chmod 755 "$T/tend-64"
+	local TEND=$T/tend-64
+	start_tcp write_fd_reserve_config || return 1
+	assert_eq "tend's RLIMIT_NOFILE" "$(sed -n 's/^Max open files *\([0-9]*\) .*/\1/p' "/proc/$TEND_PID/limits")" 64 || return 1
+	local victim
+	victim=$(child_pid "$T/events crashy") || { fail "crashy's process not found"; return 1; }
+	# start_tcp's own connection is gone: the flood gets the whole share
+	wait_until 5 no_tcp_connections || { fail "tend still holds a TCP connection"; return 1; }
+
+	"$HTTPC" hold "127.0.0.1:$PORT" 200 60 >"$T/hold.out" 2>"$T/hold.err" &
+	local hold_pid=$!
+	OWNED+=("$hold_pid:$$")
+	wait_until 15 hold_reached 2 || { fail "the flood did not get going: $(cat "$T/hold.err")"; return 1; }
+	# the unix socket answers, and a crash is restarted
+	wait_until 5 health_is 200 || { fail "/health on the socket during the flood: $CODE"; return 1; }
+	kill -KILL "$victim"
+	wait_until 5 crashy_replaced "$victim" || { fail "crashy was not restarted during the flood"; return 1; }
+	wait_log "crashy: killed by signal KILL; restarting" || return 1
+	assert_no_log "cannot accept" || return 1
+
+	# tend's CPU time over two rounds of the flood (each round: a request
+	# on each connection tend serves): a loop that spun would take a CPU
+	local round ticks0 ticks1 t0 t1
+	round=$(hold_round)
+	ticks0=$(cpu_ticks "$TEND_PID")
+	t0=$(now_us)
+	wait_until 10 hold_reached $((round + 2)) || { fail "the flood stalled"; return 1; }
+	ticks1=$(cpu_ticks "$TEND_PID")
+	t1=$(now_us)
+	local percent
+	percent=$(((ticks1 - ticks0) * 100 * 1000000 / ((t1 - t0) * $(getconf CLK_TCK))))
+	echo "  tend used ${percent}% of a CPU during the flood, over $(((t1 - t0) / 1000)) ms"
+	[ "$percent" -lt 25 ] || { fail "tend used ${percent}% of a CPU during the flood"; return 1; }
+
+	# tend said how many connections each listener takes; each connection
+	# of the flood was either served or refused at once, and the refused
+	# ones were counted
+	local cap
+	cap=$(sed -n 's/.*at most \([0-9]*\) HTTP connections at once on each listener.*/\1/p' "$LOG")
+	[ -n "$cap" ] && [ "$cap" -ge 1 ] && [ "$cap" -lt 128 ] ||
+		{ fail "no warning about fewer connections per listener (cap \"$cap\")"; return 1; }
+	local last answering closed
+	last=$(tail -n1 "$T/hold.out")
+	answering=$(echo "$last" | sed -n 's/.* answering \([0-9]*\) .*/\1/p')
+	closed=$(echo "$last" | sed -n 's/.* closed \([0-9]*\) .*/\1/p')
+	assert_eq "flood: $last" "$answering $closed" "$cap $((200 - cap))" || return 1
+	expect_status GET /metrics 200 || return 1
+	body_has "tend_http_listener_connections_refused_total{listener=\"tcp\"} $((200 - cap))" || return 1
+	body_has 'tend_http_listener_connections_refused_total{listener="unix"} 0' || return 1
+	kill "$hold_pid"
+	wait "$hold_pid"
+	assert_alive || return 1
+	sig TERM
+	wait_exit || return 1
+	assert_rc 0
+}
+
+# A client that pipelines requests and then shuts down its sending side
+# (a half-close) gets every answer before the connection is closed, even
+# when it reads them slowly (so that they wait in tend when the end of its
+# input comes); a request cut off by the end of its input is not answered.
+t_http_half_close() {
+	start_tcp write_conn_config || return 1
+	local where
+	for where in unix "127.0.0.1:$PORT"; do
+		awk 'BEGIN { for (i = 0; i < 10000; i++) printf "GET /livez HTTP/1.1\r\nHost: t\r\n\r\n" }' |
+			raw "$where" -s -p -t 30 || return 1
+		assert_eq "answers to 10000 pipelined requests, then EOF, on $where" \
+			"$(grep -c '^HTTP/1.1 200 OK$' "$T/raw")" 10000 || return 1
+		assert_eq "end of the connection on $where" "$(raw_end)" "[closed]" || return 1
+		printf 'GET /livez HTTP/1.1\r\n\r\nGET /health/web HTTP/1.1\r\n\r\nGET /liv' | raw "$where" -s || return 1
+		expect_raw "200 200" "[closed]" "two requests and a half, then EOF, on $where" || return 1
+	done
+	assert_alive
+}
+
+# Control needs uid 0 or tend's own: with socket_mode = 0666, nobody may
+# read but gets 403 for every /programs/... request; root may control.
+# status_as USER METHOD PATH: the status code USER gets on $TEND_SOCKET
+status_as() {
+	local user=$1 method=$2 path=$3 args=(-s --max-time 5 -o /dev/null -w '%{http_code}')
+	case $method in
+	GET) ;;
+	HEAD) args+=(--head) ;;
+	*) args+=(-X "$method") ;;
+	esac
+	setpriv --reuid="$user" --regid="$(id -g "$user")" --clear-groups -- \
+		curl "${args[@]}" --unix-socket "$TEND_SOCKET" "http://tend$path" 2>/dev/null
+}
+expect_as() {
+	local got
+	got=$(status_as "$1" "$2" "$3")
+	[ "$got" = "$4" ] || fail "$2 $3 as $1: status $got, expected $4"
+}
+t_http_control_peer_uid() {
+	cat >"$T/tend.ini" <<EOF
+[tend]
+socket_mode = 0666
+shutdown_timeout = 3
+
+[program:svc]
+command = $SIGREC $T/events svc
+startsecs = 0
+EOF
+	start_ns -c "$T/tend.ini" || return 1
+	wait_until 10 api_up || { fail "no API"; return 1; }
+	wait_has "$T/events" "svc start" || return 1
+	local pid path m
+	pid=$(child_pid "$T/events svc") || { fail "svc's process not found"; return 1; }
+	for path in /programs/svc/stop /programs/svc/restart /programs/svc/signal/KILL /programs/svc/start \
+		/programs/nosuch/stop /programs/svc/bogus; do
+		for m in POST GET; do
+			expect_as nobody $m $path 403 || return 1
+		done
+	done
+	expect_as nobody GET /health 200 || return 1
+	expect_as nobody HEAD /health/svc 200 || return 1
+	expect_as nobody GET /livez 200 || return 1
+	expect_as nobody GET /metrics 200 || return 1
+	expect_as nobody POST /health 405 || return 1
+	# the body says why
+	setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups -- curl -s --max-time 5 -X POST \
+		--unix-socket "$TEND_SOCKET" http://tend/programs/svc/stop >"$T/body" 2>/dev/null
+	body_has "only taken from root or tend's own user" || return 1
+	# nothing happened to svc
+	assert_eq "svc's process" "$(child_pid "$T/events svc")" "$pid" || return 1
+	assert_lines "$T/events" 1 || return 1
+	assert_no_log "requested" || return 1
+	# root may
+	expect_status POST /programs/svc/stop 202 || return 1
+	wait_has "$T/events" "svc TERM" || return 1
+	assert_alive || return 1
+	sig TERM
+	wait_exit || return 1
+	assert_rc 0
+}
+
+# tend run by a user other than root: that user may control too, others
+# (but root) may not
+t_http_control_own_uid() {
+	local other
+	other=$(id -un daemon 2>/dev/null) || { echo "  SKIP: no user daemon"; return 0; }
+	# what nobody runs must be reachable by nobody: copies in the test's dir
+	mkdir "$T/own"
+	cp "$TEND" "$T/own/tend"
+	cp "$SIGREC" "$T/own/sigrec"
+	chown nobody "$T/own"
+	cat >"$T/own/tend.ini" <<EOF
+[tend]
+socket = $T/own/tend.sock
+socket_mode = 0666
+shutdown_timeout = 3
+
+[program:svc]
+command = $T/own/sigrec $T/own/events svc
+startsecs = 0
+EOF
+	printf '#!/bin/sh\nexec setpriv --reuid=nobody --regid=%s --clear-groups -- "%s" "$@"\n' \
+		"$(id -g nobody)" "$T/own/tend" >"$T/own/as-nobody"
+	chmod 755 "$T/own/as-nobody"
+	local TEND=$T/own/as-nobody TEND_SOCKET=$T/own/tend.sock
+	start_direct -c "$T/own/tend.ini"
+	wait_until 10 api_up || { fail "no API: $(cat "$LOG")"; return 1; }
+	wait_has "$T/own/events" "svc start" || return 1
+	expect_as "$other" POST /programs/svc/signal/HUP 403 || return 1
+	expect_as "$other" GET /health 200 || return 1
+	expect_as nobody POST /programs/svc/signal/HUP 202 || return 1
+	wait_has "$T/own/events" "svc HUP" || return 1
+	expect_status POST /programs/svc/signal/USR1 202 || return 1	# root
+	wait_has "$T/own/events" "svc USR1" || return 1
+	sig TERM
+	wait_exit || return 1
+	assert_rc 0
+}
+
+# The socket's directory must be tend's: a directory that other users can
+# write to (sticky or not), or that belongs to another user, or a directory
+# above it that others can write to without the sticky bit, is refused at
+# start (exit 2, nothing started, no socket made). A sticky directory above
+# it, like /tmp, is fine.
+refuse_socket_dir() {
+	local dir=$1 why=$2
+	cat >"$T/tend.ini" <<EOF
+[tend]
+socket = $dir/tend.sock
+
+[program:p]
+command = sh -c "echo ran >>$T/ran"
+startsecs = 0
+EOF
+	LOG=$T/tend-$(basename "$dir").log
+	run_ns_to_exit 10 -c "$T/tend.ini" || return 1
+	assert_rc 2 || return 1
+	assert_log "tend: unsafe directory for $dir/tend.sock: $why" || return 1
+	[ "$(lines "$LOG")" = 1 ] || { fail "more than one line for an unsafe directory: $(cat "$LOG")"; return 1; }
+	[ ! -e "$dir/tend.sock" ] || { fail "a socket was made in $dir"; return 1; }
+	[ ! -e "$T/ran" ] || fail "a program was started despite the unsafe directory $dir"
+}
+t_http_socket_dir_unsafe() {
+	mkdir "$T/open" && chmod 0777 "$T/open"
+	refuse_socket_dir "$T/open" "$T/open is writable by other users (mode 0777)" || return 1
+	mkdir "$T/sticky" && chmod 1777 "$T/sticky"
+	refuse_socket_dir "$T/sticky" "$T/sticky is writable by other users (mode 1777)" || return 1
+	mkdir "$T/group" && chmod 0775 "$T/group"
+	refuse_socket_dir "$T/group" "$T/group is writable by other users (mode 0775)" || return 1
+	mkdir "$T/theirs" && chown nobody "$T/theirs"
+	refuse_socket_dir "$T/theirs" "$T/theirs belongs to uid $(id -u nobody), neither root nor tend's uid 0" || return 1
+	# above it: writable by others, not sticky; also when reached through a link
+	mkdir -p "$T/above/run" && chmod 0777 "$T/above"
+	refuse_socket_dir "$T/above/run" "$T/above is writable by other users (mode 0777)" || return 1
+	ln -s "$T/above/run" "$T/link"
+	refuse_socket_dir "$T/link" "$T/above is writable by other users (mode 0777)" || return 1
+	# a sticky directory above it (as /tmp is): fine, the socket is served
+	mkdir "$T/tmp" && chmod 1777 "$T/tmp"
+	cat >"$T/tend.ini" <<EOF
+[tend]
+socket = $T/tmp/tend/tend.sock
+
+[program:p]
+command = sh -c "echo ran >>$T/ran"
+startsecs = 0
+EOF
+	LOG=$T/tend-tmp.log
+	start_ns -c "$T/tend.ini" || return 1
+	TEND_SOCKET=$T/tmp/tend/tend.sock wait_until 10 api_up || { fail "no API under a sticky directory"; return 1; }
+	sig TERM
+	wait_exit || return 1
+	assert_rc 0
+}
+
 # Once the loop runs, the startup code and the ELF header segment of tend's
 # own file are no longer mapped (shed.c), and serving requests does not
 # bring them back. Only builds that split the startup code (build/tend).
@@ -840,4 +1098,9 @@ ALL_TESTS+=(
 	http_tcp_ipv6
 	http_metrics_promtool
 	http_flood
+	http_fd_reserve
+	http_half_close
+	http_control_peer_uid
+	http_control_own_uid
+	http_socket_dir_unsafe
 )

@@ -186,8 +186,8 @@ static int method_of(const char *name)
 	return HTTP_OTHER;
 }
 
-/* Answers METHOD PATH; control says whether it came on the unix socket. */
-static const struct api_answer *ask(const char *method, const char *path, bool control)
+/* Answers METHOD PATH asked by one with that access. */
+static const struct api_answer *ask(const char *method, const char *path, enum api_access access)
 {
 	size_t len = strlen(path);
 	free(path_buf);
@@ -206,10 +206,13 @@ static const struct api_answer *ask(const char *method, const char *path, bool c
 	memset(&answer.status, 0x5a, sizeof answer.status);
 	answer.allow = "stale";
 	answer.content_type = NULL;
-	api_answer(&backend, &req, control, &answer);
+	api_answer(&backend, &req, access, &answer);
 	assert_false(answer.body.failed);
 	return &answer;
 }
+
+/* the three kinds of asker: all may read */
+#define NACCESS 3
 
 #define JSON_TYPE "application/json"
 #define PROM_TYPE "text/plain; version=0.0.4; charset=utf-8"
@@ -242,8 +245,8 @@ static void expect_body(const struct api_answer *a, const char *body)
 static char *get_everywhere(const char *path, int status, const char *content_type)
 {
 	char *body = NULL;
-	for (int control = 1; control >= 0; control--) {
-		const struct api_answer *a = ask("GET", path, control);
+	for (enum api_access access = 0; access < NACCESS; access++) {
+		const struct api_answer *a = ask("GET", path, access);
 		expect(a, status, content_type, NULL, "GET", path);
 		if (!body) {
 			body = strdup(a->body.data ? a->body.data : "");
@@ -251,7 +254,7 @@ static char *get_everywhere(const char *path, int status, const char *content_ty
 		} else {
 			assert_string_equal(a->body.data, body);
 		}
-		a = ask("HEAD", path, control);
+		a = ask("HEAD", path, access);
 		expect(a, status, content_type, NULL, "HEAD", path);
 		assert_string_equal(a->body.data, body);
 	}
@@ -262,18 +265,18 @@ static char *get_everywhere(const char *path, int status, const char *content_ty
 static void read_only(const char *path)
 {
 	static const char *const others[] = { "POST", "PUT", "DELETE", "PATCH", "OPTIONS" };
-	for (int control = 1; control >= 0; control--)
+	for (enum api_access access = 0; access < NACCESS; access++)
 		for (size_t i = 0; i < sizeof others / sizeof others[0]; i++) {
-			const struct api_answer *a = ask(others[i], path, control);
+			const struct api_answer *a = ask(others[i], path, access);
 			expect(a, 405, JSON_TYPE, "GET, HEAD", others[i], path);
 			expect_body(a, "{\"error\":\"method not allowed\"}\n");
 		}
 	assert_int_equal(ctl.calls, 0);
 }
 
-static void not_found(const char *method, const char *path, bool control, const char *error)
+static void not_found(const char *method, const char *path, enum api_access access, const char *error)
 {
-	const struct api_answer *a = ask(method, path, control);
+	const struct api_answer *a = ask(method, path, access);
 	expect(a, 404, JSON_TYPE, NULL, method, path);
 	char want[128];
 	snprintf(want, sizeof want, "{\"error\":\"%s\"}\n", error);
@@ -440,15 +443,15 @@ static void test_health_name_each_state(void **state)
 static void test_health_name_unknown_404(void **state)
 {
 	(void)state;
-	for (int control = 1; control >= 0; control--) {
-		not_found("GET", "/health/nosuch", control, "no such program");
-		not_found("HEAD", "/health/nosuch", control, "no such program");
-		not_found("GET", "/health/backen", control, "no such program");
-		not_found("GET", "/health/backendx", control, "no such program");
-		not_found("GET", "/health/BACKEND", control, "no such program");
+	for (enum api_access access = 0; access < NACCESS; access++) {
+		not_found("GET", "/health/nosuch", access, "no such program");
+		not_found("HEAD", "/health/nosuch", access, "no such program");
+		not_found("GET", "/health/backen", access, "no such program");
+		not_found("GET", "/health/backendx", access, "no such program");
+		not_found("GET", "/health/BACKEND", access, "no such program");
 	}
 	ntable = 0;
-	not_found("GET", "/health/backend", true, "no such program");
+	not_found("GET", "/health/backend", API_CONTROL, "no such program");
 }
 
 static void test_health_odd_paths(void **state)
@@ -468,19 +471,19 @@ static void test_health_odd_paths(void **state)
 	snprintf(path128, sizeof path128, "/health/%sn", name127);
 	free(get_everywhere(path127, 200, JSON_TYPE));
 
-	for (int control = 1; control >= 0; control--) {
-		not_found("GET", "/health/", control, "no such path");
-		not_found("GET", "/health/backend/", control, "no such program");
-		not_found("GET", "/health/a/b", control, "no such program");
-		not_found("GET", "/health/backend/x", control, "no such program");
-		not_found("GET", "/health//backend", control, "no such program");
-		not_found("GET", long_name, control, "no such program");
-		not_found("GET", path128, control, "no such program");
-		not_found("GET", "/healthz", control, "no such path");
-		not_found("GET", "/health.json", control, "no such path");
-		not_found("GET", "/HEALTH", control, "no such path");
-		not_found("GET", "/readyz/", control, "no such path");
-		not_found("GET", "/readyz/backend", control, "no such path");
+	for (enum api_access access = 0; access < NACCESS; access++) {
+		not_found("GET", "/health/", access, "no such path");
+		not_found("GET", "/health/backend/", access, "no such program");
+		not_found("GET", "/health/a/b", access, "no such program");
+		not_found("GET", "/health/backend/x", access, "no such program");
+		not_found("GET", "/health//backend", access, "no such program");
+		not_found("GET", long_name, access, "no such program");
+		not_found("GET", path128, access, "no such program");
+		not_found("GET", "/healthz", access, "no such path");
+		not_found("GET", "/health.json", access, "no such path");
+		not_found("GET", "/HEALTH", access, "no such path");
+		not_found("GET", "/readyz/", access, "no such path");
+		not_found("GET", "/readyz/backend", access, "no such path");
 	}
 }
 
@@ -497,8 +500,8 @@ static void test_livez(void **state)
 		free(body);
 	}
 	read_only("/livez");
-	not_found("GET", "/livez/", true, "no such path");
-	not_found("GET", "/livez/x", false, "no such path");
+	not_found("GET", "/livez/", API_CONTROL, "no such path");
+	not_found("GET", "/livez/x", API_READ_TCP, "no such path");
 }
 
 /* ---- /metrics ---- */
@@ -723,7 +726,7 @@ static void test_control_202(void **state)
 		const struct control_case *c = &control_cases[i];
 		memset(&ctl, 0, sizeof ctl);
 		ctl.result = API_DONE;
-		const struct api_answer *a = ask("POST", c->path, true);
+		const struct api_answer *a = ask("POST", c->path, API_CONTROL);
 		expect(a, 202, JSON_TYPE, NULL, "POST", c->path);
 		char want[128];
 		snprintf(want, sizeof want, "{\"program\":\"%s\",\"accepted\":\"%s\"}\n", c->name, c->accepted);
@@ -752,7 +755,7 @@ static void test_control_backend_results(void **state)
 		for (size_t i = 0; i < NCONTROL; i++) {
 			memset(&ctl, 0, sizeof ctl);
 			ctl.result = results[r].result;
-			const struct api_answer *a = ask("POST", control_cases[i].path, true);
+			const struct api_answer *a = ask("POST", control_cases[i].path, API_CONTROL);
 			expect(a, results[r].status, JSON_TYPE, NULL, "POST", control_cases[i].path);
 			expect_body(a, results[r].body);
 			assert_int_equal(ctl.calls, 1);
@@ -769,7 +772,7 @@ static void test_control_unknown_signal_404(void **state)
 		"/programs/nosuch/signal/NOPE",
 	};
 	for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++)
-		not_found("POST", paths[i], true, "no such signal");
+		not_found("POST", paths[i], API_CONTROL, "no such signal");
 	assert_int_equal(ctl.calls, 0);
 }
 
@@ -780,21 +783,20 @@ static void test_control_wrong_method_405(void **state)
 	static const char *const methods[] = { "GET", "HEAD", "PUT", "DELETE" };
 	for (size_t i = 0; i < NCONTROL; i++)
 		for (size_t m = 0; m < 4; m++) {
-			const struct api_answer *a = ask(methods[m], control_cases[i].path, true);
+			const struct api_answer *a = ask(methods[m], control_cases[i].path, API_CONTROL);
 			expect(a, 405, JSON_TYPE, "POST", methods[m], control_cases[i].path);
 			expect_body(a, "{\"error\":\"method not allowed\"}\n");
 		}
 	/* even for a program or signal that does not exist */
-	const struct api_answer *a = ask("GET", "/programs/nosuch/start", true);
+	const struct api_answer *a = ask("GET", "/programs/nosuch/start", API_CONTROL);
 	expect(a, 405, JSON_TYPE, "POST", "GET", "/programs/nosuch/start");
 	assert_int_equal(ctl.calls, 0);
 }
 
-/* On TCP (control = false) any request for /programs/... is 403, whatever
- * the method and whether or not the rest of the path makes sense. */
-static void test_control_on_tcp_403(void **state)
+/* One who may not control gets 403 for any request for /programs/...,
+ * whatever the method and whether or not the rest of the path makes sense. */
+static void forbidden_everywhere(enum api_access access, const char *body)
 {
-	(void)state;
 	static const char *const methods[] = { "POST", "GET", "HEAD", "PUT" };
 	static const char *const odd[] = {
 		"/programs/x",		 "/programs/x/",	"/programs/x/signal/",	 "/programs/x/signal",
@@ -803,16 +805,32 @@ static void test_control_on_tcp_403(void **state)
 	};
 	for (size_t m = 0; m < 4; m++) {
 		for (size_t i = 0; i < NCONTROL; i++) {
-			const struct api_answer *a = ask(methods[m], control_cases[i].path, false);
+			const struct api_answer *a = ask(methods[m], control_cases[i].path, access);
 			expect(a, 403, JSON_TYPE, NULL, methods[m], control_cases[i].path);
-			expect_body(a, "{\"error\":\"control requests are only taken on the unix socket\"}\n");
+			expect_body(a, body);
 		}
 		for (size_t i = 0; i < sizeof odd / sizeof odd[0]; i++) {
-			const struct api_answer *a = ask(methods[m], odd[i], false);
+			const struct api_answer *a = ask(methods[m], odd[i], access);
 			expect(a, 403, JSON_TYPE, NULL, methods[m], odd[i]);
+			expect_body(a, body);
 		}
 	}
 	assert_int_equal(ctl.calls, 0);
+}
+
+static void test_control_on_tcp_403(void **state)
+{
+	(void)state;
+	forbidden_everywhere(API_READ_TCP, "{\"error\":\"control requests are only taken on the unix socket\"}\n");
+}
+
+/* On the unix socket, from a uid that is neither 0 nor tend's (nginx's
+ * workers, in the group that socket_mode lets in): 403 too. */
+static void test_control_from_another_user_403(void **state)
+{
+	(void)state;
+	forbidden_everywhere(API_READ_PEER,
+			     "{\"error\":\"control requests are only taken from root or tend's own user\"}\n");
 }
 
 static void test_control_odd_paths_404(void **state)
@@ -848,14 +866,14 @@ static void test_control_odd_paths_404(void **state)
 	};
 	for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++)
 		for (int m = 0; m < 2; m++)
-			not_found(m ? "GET" : "POST", paths[i], true, "no such path");
+			not_found(m ? "GET" : "POST", paths[i], API_CONTROL, "no such path");
 	assert_int_equal(ctl.calls, 0);
 
 	/* the longest name that fits is passed on whole */
 	char name127[200];
 	snprintf(name127, sizeof name127, "/programs/%0127d/stop", 0);
 	ctl.result = API_NO_PROGRAM;
-	const struct api_answer *a = ask("POST", name127, true);
+	const struct api_answer *a = ask("POST", name127, API_CONTROL);
 	expect(a, 404, JSON_TYPE, NULL, "POST", name127);
 	assert_int_equal(ctl.calls, 1);
 	assert_int_equal(strlen(ctl.name), 127);
@@ -869,10 +887,10 @@ static void test_unknown_paths_404(void **state)
 	static const char *const paths[] = { "/", "/x", "/metrics/", "/metrics/x", "/live", "/livezz",
 					     "/ready", "/healthy", "/favicon.ico", "//health" };
 	static const char *const methods[] = { "GET", "HEAD", "POST", "PUT" };
-	for (int control = 1; control >= 0; control--)
+	for (enum api_access access = 0; access < NACCESS; access++)
 		for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++)
 			for (size_t m = 0; m < 4; m++)
-				not_found(methods[m], paths[i], control, "no such path");
+				not_found(methods[m], paths[i], access, "no such path");
 	assert_int_equal(ctl.calls, 0);
 }
 
@@ -880,14 +898,14 @@ static void test_unknown_paths_404(void **state)
 static void test_answers_do_not_leak_into_the_next(void **state)
 {
 	(void)state;
-	const struct api_answer *a = ask("POST", "/health", true);
+	const struct api_answer *a = ask("POST", "/health", API_CONTROL);
 	expect(a, 405, JSON_TYPE, "GET, HEAD", "POST", "/health");
-	a = ask("GET", "/livez", true);
+	a = ask("GET", "/livez", API_CONTROL);
 	expect(a, 200, JSON_TYPE, NULL, "GET", "/livez");
 	expect_body(a, "{\"status\":\"alive\"}\n");
-	a = ask("GET", "/metrics", true);
+	a = ask("GET", "/metrics", API_CONTROL);
 	expect(a, 200, PROM_TYPE, NULL, "GET", "/metrics");
-	a = ask("GET", "/nope", true);
+	a = ask("GET", "/nope", API_CONTROL);
 	expect(a, 404, JSON_TYPE, NULL, "GET", "/nope");
 	expect_body(a, "{\"error\":\"no such path\"}\n");
 }
@@ -924,6 +942,7 @@ int main(void)
 		cmocka_unit_test_setup(test_control_unknown_signal_404, setup),
 		cmocka_unit_test_setup(test_control_wrong_method_405, setup),
 		cmocka_unit_test_setup(test_control_on_tcp_403, setup),
+		cmocka_unit_test_setup(test_control_from_another_user_403, setup),
 		cmocka_unit_test_setup(test_control_odd_paths_404, setup),
 		cmocka_unit_test_setup(test_unknown_paths_404, setup),
 		cmocka_unit_test_setup(test_answers_do_not_leak_into_the_next, setup),
