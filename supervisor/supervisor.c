@@ -630,14 +630,21 @@ static void on_signal(struct ev_loop *loop, ev_signal *w, int revents)
 	table_update(sup);
 }
 
-/* Every signal tend catches. In single-command mode all but the fault
- * signals (they are about tend itself) are passed on, as tini does. */
+/* Every signal tend catches. In single-command mode, every signal it can
+ * catch (SPEC §5), the faults too, so that `kill -SEGV` reaches the command
+ * as with tini and dumb-init. Blocked for signalfd, a fault of tend's own
+ * still kills it: the kernel unblocks a synchronous SIGSEGV, SIGBUS,
+ * SIGILL, SIGFPE, SIGTRAP or seccomp's SIGSYS and resets it to SIG_DFL
+ * before delivering it, and abort() unblocks SIGABRT. In program mode they
+ * are not caught: no program takes them, and `kill -ABRT` on tend is how
+ * one gets its core. */
 static bool watched(enum run_mode mode, int sig)
 {
 	switch (sig) {
-	case SIGKILL: case SIGSTOP: case SIGSEGV: case SIGBUS: case SIGILL: case SIGFPE: case SIGABRT:
-	case SIGTRAP: case SIGSYS:
+	case SIGKILL: case SIGSTOP:
 		return false;
+	case SIGSEGV: case SIGBUS: case SIGILL: case SIGFPE: case SIGABRT: case SIGTRAP: case SIGSYS:
+		return mode == MODE_SINGLE;
 	case SIGCHLD: case SIGTERM: case SIGINT: case SIGQUIT: case SIGHUP: case SIGUSR1: case SIGUSR2:
 	case SIGWINCH: case SIGTSTP: case SIGTTIN: case SIGTTOU: case SIGPIPE:
 		return true;

@@ -1,5 +1,42 @@
 # Single-command mode (`tend -- COMMAND`) as tini and dumb-init users know
-# it: quiet. Sourced by run.sh.
+# it: every signal passed on (the faults too), quiet. Sourced by run.sh.
+
+# SEGV, BUS, ILL, FPE, ABRT, TRAP and SYS sent with kill reach the command,
+# as tini and dumb-init pass them on; tend, not PID 1, does not die of them
+t_single_command_fault_signals() {
+	cat >"$T/catcher.sh" <<'EOF'
+events=$1
+for s in SEGV BUS ILL FPE ABRT TRAP SYS; do trap "echo cmd $s >>$events" $s; done
+trap 'echo cmd TERM >>$events; kill $sleeper; exit 7' TERM
+sleep 600 &
+sleeper=$!
+echo cmd start >>$events
+while :; do wait $sleeper; done
+EOF
+	local s
+	LOG=$T/tend-pid1.log
+	start_ns -- bash "$T/catcher.sh" "$T/events" || return 1
+	wait_has "$T/events" "cmd start" || return 1
+	for s in SEGV BUS ILL FPE ABRT TRAP SYS; do
+		sig "$s"
+		wait_has "$T/events" "cmd $s" || return 1
+	done
+	sig TERM
+	wait_exit || return 1
+	assert_rc 7 || return 1
+
+	LOG=$T/tend-direct.log
+	start_direct -- bash "$T/catcher.sh" "$T/events-direct"
+	wait_has "$T/events-direct" "cmd start" || return 1
+	sig ILL
+	wait_has "$T/events-direct" "cmd ILL" || return 1
+	sig SEGV
+	wait_has "$T/events-direct" "cmd SEGV" || return 1
+	assert_alive || return 1
+	sig TERM
+	wait_exit || return 1
+	assert_rc 7
+}
 
 # quiet, as tini is: nothing from tend on a normal run; -v brings the lines back
 t_single_command_quiet() {
@@ -13,4 +50,4 @@ t_single_command_quiet() {
 	assert_log "exiting with status 3"
 }
 
-ALL_TESTS+=(single_command_quiet)
+ALL_TESTS+=(single_command_fault_signals single_command_quiet)
