@@ -426,12 +426,31 @@ static void on_shutdown_timeout(struct ev_loop *loop, ev_timer *w, int revents)
 	table_update(sup);
 }
 
+/* Single-command mode when tend is not PID 1: what the command left behind
+ * gets SIGTERM and the grace, but no SIGKILL. SPEC §5 kills leftovers
+ * because the exit of PID 1 would kill them without warning; tend's exit
+ * kills nothing here, and tini and dumb-init leave such processes running,
+ * to the next reaper up. */
+static bool leftovers_outlive_tend(const struct supervisor *sup)
+{
+	return sup->mode == MODE_SINGLE && !sup->pid1;
+}
+
 static void on_leftover_timer(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	(void)revents;
 	struct supervisor *sup = container_of(w, struct supervisor, leftover_timer);
 	if (sup->final_kill_sent) {
 		log_warn("processes still there %gs after SIGKILL; exiting anyway", FINAL_GRACE);
+		ev_break(loop, EVBREAK_ALL);
+		return;
+	}
+	if (leftovers_outlive_tend(sup)) {
+		int n = reap(sup) ? leftovers_signal(false, 0) : 0;
+		if (n > 0)
+			log_event(LOG_WARN, NULL, "leftovers_left", LOG_KV(KV_N("count", n)),
+				  "%d leftover process%s did not exit after SIGTERM; leaving %s running", n,
+				  n == 1 ? "" : "es", n == 1 ? "it" : "them");
 		ev_break(loop, EVBREAK_ALL);
 		return;
 	}

@@ -1,5 +1,5 @@
 # Single-command mode (`tend -- COMMAND`) as tini and dumb-init users know
-# it: every signal passed on (the faults too), quiet. Sourced by run.sh.
+# it: every signal passed on (the faults too), quiet, leftovers. Sourced by run.sh.
 
 # SEGV, BUS, ILL, FPE, ABRT, TRAP and SYS sent with kill reach the command,
 # as tini and dumb-init pass them on; tend, not PID 1, does not die of them
@@ -50,4 +50,38 @@ t_single_command_quiet() {
 	assert_log "exiting with status 3"
 }
 
-ALL_TESTS+=(single_command_fault_signals single_command_quiet)
+# what the command leaves behind gets SIGTERM; not PID 1, tend then leaves
+# what survives it running, as tini and dumb-init do; as PID 1 (whose exit
+# kills them) it sends SIGKILL first (SPEC §5)
+t_single_command_leftovers() {
+	cat >"$T/main.sh" <<'EOF'
+daemons=$1
+setsid -f "$SIGREC" "$daemons" polite TERM
+setsid -f "$SIGREC" "$daemons" stubborn -
+while [ "$(grep -c start "$daemons" 2>/dev/null)" != 2 ]; do sleep 0.02; done
+exit 3
+EOF
+	export SIGREC
+	LOG=$T/tend-direct.log
+	start_direct -- sh "$T/main.sh" "$T/daemons"
+	wait_has "$T/daemons" "stubborn start" || return 1
+	# host PIDs: teardown kills them if they outlive the test
+	sed -n 's/.* start //p' "$T/daemons" >"$T/host_pids"
+	wait_exit 15 || return 1
+	assert_rc 3 || return 1
+	assert_has "$T/daemons" "polite TERM" || return 1
+	assert_has "$T/daemons" "stubborn TERM" || return 1
+	local stubborn
+	stubborn=$(sed -n 's/^stubborn start //p' "$T/daemons")
+	alive "$stubborn" || { fail "the leftover that ignores SIGTERM was killed"; return 1; }
+	kill -KILL "$stubborn"
+	assert_log "1 leftover process did not exit after SIGTERM; leaving it running" || return 1
+
+	LOG=$T/tend-pid1.log
+	run_ns_to_exit 15 -- sh "$T/main.sh" "$T/daemons-pid1" || return 1
+	assert_rc 3 || return 1
+	assert_has "$T/daemons-pid1" "stubborn TERM" || return 1
+	assert_log "leftover processes did not exit after SIGTERM; sent SIGKILL"
+}
+
+ALL_TESTS+=(single_command_fault_signals single_command_quiet single_command_leftovers)
