@@ -745,6 +745,10 @@ int supervisor_run(struct config *cfg, enum run_mode mode)
 		  "starting %zu program%s%s", sup.n, sup.n == 1 ? "" : "s", sup.pid1 ? " as PID 1" : "");
 	/* from here on tend may not die: errors are logged and lived with */
 	table_update(&sup);
+	/* the command has been started in tend's working directory: tend lets
+	 * go of it (as dumb-init does), not to keep a mounted volume busy */
+	if (mode == MODE_SINGLE && chdir("/") < 0)
+		log_warn("cannot change directory to /: %s", strerror(errno));
 	/* not now: the first programs are being exec'd on the machine's CPUs */
 	ev_timer_init(&sup.shed_timer, on_shed_timer, SHED_DELAY, 0);
 	ev_timer_start(sup.loop, &sup.shed_timer);

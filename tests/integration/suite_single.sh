@@ -1,5 +1,9 @@
 # Single-command mode (`tend -- COMMAND`) as tini and dumb-init users know
-# it: every signal passed on (the faults too), quiet, leftovers. Sourced by run.sh.
+# it: every signal passed on (the faults too), quiet, the working directory
+# left to the command, leftovers. Sourced by run.sh.
+
+# The command: tend's only child.
+command_pid() { cat "/proc/$TEND_PID/task/$TEND_PID/children" 2>/dev/null | awk '{ print $1 }'; }
 
 # SEGV, BUS, ILL, FPE, ABRT, TRAP and SYS sent with kill reach the command,
 # as tini and dumb-init pass them on; tend, not PID 1, does not die of them
@@ -50,6 +54,24 @@ t_single_command_quiet() {
 	assert_log "exiting with status 3"
 }
 
+# the command starts in tend's working directory, and tend lets go of it
+# (as dumb-init does), so that it keeps no mounted volume busy
+t_single_command_cwd() {
+	mkdir -p "$T/work"
+	local here=$PWD cmd
+	cd "$T/work" || return 1
+	start_ns -- "$SIGREC" "$T/events" cmd
+	cd "$here" || return 1
+	wait_has "$T/events" "cmd start" || return 1
+	cmd=$(command_pid)
+	assert_eq "the command's working directory" "$(readlink "/proc/$cmd/cwd")" "$T/work" || return 1
+	wait_until 10 test "$(readlink "/proc/$TEND_PID/cwd")" = / ||
+		{ fail "tend's working directory is still $(readlink "/proc/$TEND_PID/cwd")"; return 1; }
+	sig TERM
+	wait_exit || return 1
+	assert_rc 0
+}
+
 # what the command leaves behind gets SIGTERM; not PID 1, tend then leaves
 # what survives it running, as tini and dumb-init do; as PID 1 (whose exit
 # kills them) it sends SIGKILL first (SPEC §5)
@@ -84,4 +106,4 @@ EOF
 	assert_log "leftover processes did not exit after SIGTERM; sent SIGKILL"
 }
 
-ALL_TESTS+=(single_command_fault_signals single_command_quiet single_command_leftovers)
+ALL_TESTS+=(single_command_fault_signals single_command_quiet single_command_cwd single_command_leftovers)
