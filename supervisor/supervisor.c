@@ -610,6 +610,117 @@ static void forward(struct supervisor *sup, int sig)
 			  "SIG%s received; no running program takes it", signal_name(sig));
 }
 
+/* ---- single-command mode: signals and job control ---- */
+
+/* tend stands in for the command before the shell that started it: the
+ * command runs in a process group of its own (with the terminal, when tend
+ * had it), so the shell waits for tend and sees tend's stops, never the
+ * command's. tend makes the two stop and go on together. */
+
+/* Where the shell gave the terminal to tend's process group (`fg` does,
+ * and sends SIGCONT), it goes on to the command's group, as at its start. */
+static void pass_terminal_on(const struct program *p)
+{
+	if (p->svc.cfg->tty_foreground && p->svc.pid > 0 && tcgetpgrp(STDIN_FILENO) == getpgrp())
+		tcsetpgrp(STDIN_FILENO, p->svc.pid);	/* SIGTTOU is blocked: never stops tend */
+}
+
+/* Continues the command's whole process group (the terminal stopped all of
+ * it), handing it the terminal if the shell gave it to tend. */
+static void continue_command(const struct program *p)
+{
+	pass_terminal_on(p);
+	spawn_signal(p->svc.pid, SIGCONT, true);
+}
+
+/* Stops tend with the job-control stop signal sig (TSTP, TTIN or TTOU).
+ * The kernel applies it with the rules it would apply to the command in
+ * tend's place: not to PID 1, and not to a process group that no shell can
+ * continue (orphaned). Returns true when tend was stopped and has been
+ * continued since; the SIGCONT that continued it is taken here, so that it
+ * is not forwarded on top. */
+static bool stop_self(int sig)
+{
+	sigset_t one, cont, pending;
+	sigemptyset(&one);
+	sigaddset(&one, sig);
+	sigemptyset(&cont);
+	sigaddset(&cont, SIGCONT);
+	/* sending a stop signal discards a pending SIGCONT: one pending below
+	 * came after it, and continued tend */
+	kill(getpid(), sig);
+	/* it is blocked for signalfd: unblocked, it takes its default action
+	 * (SIG_DFL, see watch_signals) and tend stops inside this call */
+	sigprocmask(SIG_UNBLOCK, &one, NULL);
+	sigprocmask(SIG_BLOCK, &one, NULL);
+	sigemptyset(&pending);
+	if (sigpending(&pending) < 0 || !sigismember(&pending, SIGCONT))
+		return false;
+	struct timespec none = { 0, 0 };
+	sigtimedwait(&cont, NULL, &none);
+	return true;
+}
+
+/* SIGTSTP, SIGTTIN or SIGTTOU sent to tend (`kill`, or the terminal while
+ * tend's group has it): the command gets it, then tend stops too, so that
+ * the job stops as a whole, as dumb-init does; tend continues the command
+ * when it is continued. TTIN and TTOU are passed on as well: tend never
+ * reads the terminal, and its own writes and tcsetpgrp never raise TTOU
+ * (blocked, the kernel lets them through), so these come from `kill` or
+ * from another process of tend's job, and the whole job has to stop, or the
+ * shell would take back a terminal that the command still uses. Where
+ * tend cannot stop, a command that the signal stopped is for
+ * follow_command_stop. */
+static void job_stop_received(const struct program *p, int sig)
+{
+	if (p->svc.pid <= 0)
+		return;
+	spawn_signal(p->svc.pid, sig, false);
+	if (stop_self(sig))
+		continue_command(p);
+}
+
+/* The command stopped (Ctrl-Z: the terminal stopped its group; it used the
+ * terminal from the background; SIGSTOP): tend stops the same way, so that
+ * the shell sees the job stop and takes the terminal back; continued by
+ * `fg` or `bg`, tend continues the command. SIGSTOP is passed up as SIGTSTP,
+ * which the kernel applies only where a shell can continue tend. Where tend
+ * cannot stop (PID 1, or no shell above), a command stopped by SIGTSTP is
+ * continued at once, as it would not have stopped in tend's place; one
+ * stopped by TTIN or TTOU would only stop again, and one stopped by SIGSTOP
+ * was stopped on purpose: those wait for a SIGCONT. Not a reap: WSTOPPED
+ * alone only reads the stop. */
+static void follow_command_stop(const struct program *p)
+{
+	siginfo_t info;
+	memset(&info, 0, sizeof info);
+	if (p->svc.pid <= 0 || waitid(P_PID, (id_t)p->svc.pid, &info, WSTOPPED | WNOHANG) < 0 ||
+	    info.si_pid != p->svc.pid)
+		return;
+	int sig = info.si_status;
+	bool job_control = sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
+	if (stop_self(job_control ? sig : SIGTSTP) || sig == SIGTSTP)
+		continue_command(p);
+}
+
+/* Every signal but CHLD goes to the command itself (not its group, as
+ * with tini); TERM, INT and QUIT also begin the shutdown. */
+static void single_command_signal(struct supervisor *sup, int sig)
+{
+	const struct program *p = &sup->programs[0];
+	if ((sig == SIGTERM || sig == SIGINT || sig == SIGQUIT) && sup->phase == PHASE_RUNNING) {
+		/* stopsignal is the signal received: it is what gets forwarded */
+		sup->cfg->programs[0].stopsignal = sig;
+		begin_shutdown(sup, 0, signal_name(sig));
+	} else if (sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU) {
+		job_stop_received(p, sig);
+	} else {
+		if (sig == SIGCONT)
+			pass_terminal_on(p);	/* `fg` of a job that was running in the background */
+		spawn_signal(p->svc.pid, sig, false);
+	}
+}
+
 static void on_signal(struct ev_loop *loop, ev_signal *w, int revents)
 {
 	(void)loop, (void)revents;
@@ -619,19 +730,12 @@ static void on_signal(struct ev_loop *loop, ev_signal *w, int revents)
 
 	if (sig == SIGCHLD) {
 		bool children = reap(sup);
+		if (sup->mode == MODE_SINGLE)
+			follow_command_stop(&sup->programs[0]);
 		if (sup->phase == PHASE_LEFTOVERS && !children && !outsiders_left(sup))
 			ev_break(loop, EVBREAK_ALL);
 	} else if (sup->mode == MODE_SINGLE) {
-		struct program *p = &sup->programs[0];
-		if (stop_signal && sup->phase == PHASE_RUNNING) {
-			/* stopsignal is the signal received: it is what gets forwarded */
-			sup->cfg->programs[0].stopsignal = sig;
-			begin_shutdown(sup, 0, signal_name(sig));
-		} else if (sig != SIGTTIN && sig != SIGTTOU) {
-			/* not those two (SPEC §5): the terminal sends them to tend
-			 * itself when it reads or writes from the background */
-			spawn_signal(p->svc.pid, sig, false);
-		}
+		single_command_signal(sup, sig);
 	} else if (stop_signal) {
 		if (sup->phase == PHASE_RUNNING) {
 			char why[32];
