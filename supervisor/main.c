@@ -155,7 +155,7 @@ static void apply_verbosity(const struct options *o, const struct config *cfg)
 }
 
 /* tend -- COMMAND: one program with tini's behaviour: no restart, the
- * received stop signal passed on, SIGKILL to its group 5 s later. */
+ * received stop signal passed on, SIGKILL to its group 5 s later, quiet. */
 static struct config *single_command_config(char **argv)
 {
 	struct config *cfg = calloc(1, sizeof *cfg);
@@ -164,7 +164,9 @@ static struct config *single_command_config(char **argv)
 	cfg->nprograms = 1;
 	cfg->shutdown_timeout = 9;
 	cfg->exit_on_fatal = false;
-	cfg->log_level = LOG_INFO;
+	/* quiet, as tini is (SPEC §5): the terminal is the command's; -v
+	 * brings back tend's own lines */
+	cfg->log_level = LOG_WARN;
 	cfg->log_format = LOG_TEXT;
 	struct program_config *p = &cfg->programs[0];
 	if (!program_config_defaults(p))
@@ -180,6 +182,10 @@ static struct config *single_command_config(char **argv)
 		fatal(2, "out of memory");
 	memcpy(p->argv, argv, (argc + 1) * sizeof *p->argv);
 	p->autorestart = AUTORESTART_FALSE;
+	/* no exit code is a failure of tend's: each is passed on as tend's own
+	 * (SPEC §6), so none is worth a warning in the quiet log */
+	for (size_t code = 0; code < EXIT_CODES_MAX; code++)
+		p->exitcodes[code] = true;
 	p->startsecs = 0;
 	p->stopasgroup = false;	/* the signal goes to the command itself, as with tini */
 	p->killasgroup = true;

@@ -82,11 +82,14 @@ static _Noreturn void child_setup(const struct program_config *cfg, char **argv,
 	 * tend's session instead: it may need to take the terminal. */
 	if ((cfg->tty_foreground ? setpgid(0, 0) : setsid()) < 0)
 		child_fail(report_fd, STEP_PROCESS_GROUP);
-	/* still blocked here: SIGTTOU cannot stop us from taking the terminal */
-	/* a terminal that is not tend's controlling one (ENOTTY), or none
-	 * (ENXIO): the command runs without it, as under tini */
-	if (cfg->tty_foreground && isatty(STDIN_FILENO) && tcsetpgrp(STDIN_FILENO, getpid()) < 0 &&
-	    errno != ENOTTY && errno != ENXIO)
+	/* The terminal, only from tend's process group (its parent's: tend may
+	 * have moved us to our own already), and only when that group has it:
+	 * `tend -- cmd &` in a shell must leave it to the shell, as the command
+	 * alone would. A terminal that is not tend's controlling one fails
+	 * tcgetpgrp (ENOTTY): the command runs without it, as under tini.
+	 * Still blocked here: SIGTTOU cannot stop us from taking it. */
+	if (cfg->tty_foreground && tcgetpgrp(STDIN_FILENO) == getpgid(getppid()) &&
+	    tcsetpgrp(STDIN_FILENO, getpid()) < 0)
 		child_fail(report_fd, STEP_TERMINAL);
 	for (int sig = 1; sig < NSIG; sig++) {
 		/* ignored signals would survive the exec */

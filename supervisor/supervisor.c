@@ -471,12 +471,31 @@ static void on_shutdown_timeout(struct ev_loop *loop, ev_timer *w, int revents)
 	table_update(sup);
 }
 
+/* Single-command mode when tend is not PID 1: what the command left behind
+ * gets SIGTERM and the grace, but no SIGKILL. SPEC §5 kills leftovers
+ * because the exit of PID 1 would kill them without warning; tend's exit
+ * kills nothing here, and tini and dumb-init leave such processes running,
+ * to the next reaper up. */
+static bool leftovers_outlive_tend(const struct supervisor *sup)
+{
+	return sup->mode == MODE_SINGLE && !sup->pid1;
+}
+
 static void on_leftover_timer(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	(void)revents;
 	struct supervisor *sup = container_of(w, struct supervisor, leftover_timer);
 	if (sup->final_kill_sent) {
 		log_warn("processes still there %gs after SIGKILL; exiting anyway", FINAL_GRACE);
+		ev_break(loop, EVBREAK_ALL);
+		return;
+	}
+	if (leftovers_outlive_tend(sup)) {
+		int n = reap(sup) ? leftovers_signal(false, 0) : 0;
+		if (n > 0)
+			log_event(LOG_WARN, NULL, "leftovers_left", LOG_KV(KV_N("count", n)),
+				  "%d leftover process%s did not exit after SIGTERM; leaving %s running", n,
+				  n == 1 ? "" : "es", n == 1 ? "it" : "them");
 		ev_break(loop, EVBREAK_ALL);
 		return;
 	}
@@ -648,6 +667,116 @@ static void forward(struct supervisor *sup, int sig)
 			  "SIG%s received; no running program takes it", signal_name(sig));
 }
 
+/* ---- single-command mode: signals and job control ---- */
+
+/* tend stands in for the command before the shell that started it: the
+ * command runs in a process group of its own (with the terminal, when tend
+ * had it), so the shell waits for tend and sees tend's stops, never the
+ * command's. tend makes the two stop and go on together. */
+
+/* Where the shell gave the terminal to tend's process group (`fg` does,
+ * and sends SIGCONT), it goes on to the command's group, as at its start. */
+static void pass_terminal_on(const struct program *p)
+{
+	if (p->svc.cfg->tty_foreground && p->svc.pid > 0 && tcgetpgrp(STDIN_FILENO) == getpgrp())
+		tcsetpgrp(STDIN_FILENO, p->svc.pid);	/* SIGTTOU is blocked: never stops tend */
+}
+
+/* Continues the command's whole process group (the terminal stopped all of
+ * it), handing it the terminal if the shell gave it to tend. */
+static void continue_command(const struct program *p)
+{
+	pass_terminal_on(p);
+	spawn_signal(p->svc.pid, SIGCONT, true);
+}
+
+/* Stops tend with the job-control stop signal sig (TSTP, TTIN or TTOU).
+ * The kernel applies it with the rules it would apply to the command in
+ * tend's place: not to PID 1, and not to a process group that no shell can
+ * continue (orphaned). Returns true when tend was stopped and has been
+ * continued since; the SIGCONT that continued it is taken here, so that it
+ * is not forwarded on top. */
+static bool stop_self(int sig)
+{
+	sigset_t one, cont, pending;
+	sigemptyset(&one);
+	sigaddset(&one, sig);
+	sigemptyset(&cont);
+	sigaddset(&cont, SIGCONT);
+	/* sending a stop signal discards a pending SIGCONT: one pending below
+	 * came after it, and continued tend */
+	kill(getpid(), sig);
+	/* it is blocked for signalfd: unblocked, it takes its default action
+	 * (SIG_DFL, see watch_signals) and tend stops inside this call */
+	sigprocmask(SIG_UNBLOCK, &one, NULL);
+	sigprocmask(SIG_BLOCK, &one, NULL);
+	sigemptyset(&pending);
+	if (sigpending(&pending) < 0 || !sigismember(&pending, SIGCONT))
+		return false;
+	struct timespec none = { 0, 0 };
+	sigtimedwait(&cont, NULL, &none);
+	return true;
+}
+
+/* SIGTSTP sent to tend (`kill`, or the terminal while tend's group has
+ * it): the command gets it, then tend stops too, so that the job stops as a
+ * whole, as dumb-init does; tend continues the command when it is
+ * continued. Where tend cannot stop, a command that the signal stopped is
+ * for follow_command_stop. */
+static void job_stop_received(const struct program *p, int sig)
+{
+	if (p->svc.pid <= 0)
+		return;
+	spawn_signal(p->svc.pid, sig, false);
+	if (stop_self(sig))
+		continue_command(p);
+}
+
+/* The command stopped (Ctrl-Z: the terminal stopped its group; it used the
+ * terminal from the background; SIGSTOP): tend stops the same way, so that
+ * the shell sees the job stop and takes the terminal back; continued by
+ * `fg` or `bg`, tend continues the command. SIGSTOP is passed up as SIGTSTP,
+ * which the kernel applies only where a shell can continue tend. Where tend
+ * cannot stop (PID 1, or no shell above), a command stopped by SIGTSTP is
+ * continued at once, as it would not have stopped in tend's place; one
+ * stopped by TTIN or TTOU would only stop again, and one stopped by SIGSTOP
+ * was stopped on purpose: those wait for a SIGCONT. Not a reap: WSTOPPED
+ * alone only reads the stop. */
+static void follow_command_stop(const struct program *p)
+{
+	siginfo_t info;
+	memset(&info, 0, sizeof info);
+	if (p->svc.pid <= 0 || waitid(P_PID, (id_t)p->svc.pid, &info, WSTOPPED | WNOHANG) < 0 ||
+	    info.si_pid != p->svc.pid)
+		return;
+	int sig = info.si_status;
+	bool job_control = sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
+	if (stop_self(job_control ? sig : SIGTSTP) || sig == SIGTSTP)
+		continue_command(p);
+}
+
+/* Every signal but CHLD goes to the command itself (not its group, as
+ * with tini); TERM, INT and QUIT also begin the shutdown. */
+static void single_command_signal(struct supervisor *sup, int sig)
+{
+	const struct program *p = &sup->programs[0];
+	if ((sig == SIGTERM || sig == SIGINT || sig == SIGQUIT) && sup->phase == PHASE_RUNNING) {
+		/* stopsignal is the signal received: it is what gets forwarded */
+		sup->cfg->programs[0].stopsignal = sig;
+		begin_shutdown(sup, 0, signal_name(sig));
+	} else if (sig == SIGTSTP) {
+		job_stop_received(p, sig);
+	} else if (sig == SIGTTIN || sig == SIGTTOU) {
+		/* not passed on (SPEC §5): in tend's place the command would have
+		 * been stopped by them only through the terminal, which stops the
+		 * command's own group directly (follow_command_stop) */
+	} else {
+		if (sig == SIGCONT)
+			pass_terminal_on(p);	/* `fg` of a job that was running in the background */
+		spawn_signal(p->svc.pid, sig, false);
+	}
+}
+
 static void on_signal(struct ev_loop *loop, ev_signal *w, int revents)
 {
 	(void)loop, (void)revents;
@@ -657,19 +786,12 @@ static void on_signal(struct ev_loop *loop, ev_signal *w, int revents)
 
 	if (sig == SIGCHLD) {
 		bool children = reap(sup);
+		if (sup->mode == MODE_SINGLE)
+			follow_command_stop(&sup->programs[0]);
 		if (sup->phase == PHASE_LEFTOVERS && !children && !outsiders_left(sup))
 			ev_break(loop, EVBREAK_ALL);
 	} else if (sup->mode == MODE_SINGLE) {
-		struct program *p = &sup->programs[0];
-		if (stop_signal && sup->phase == PHASE_RUNNING) {
-			/* stopsignal is the signal received: it is what gets forwarded */
-			sup->cfg->programs[0].stopsignal = sig;
-			begin_shutdown(sup, 0, signal_name(sig));
-		} else if (sig != SIGTTIN && sig != SIGTTOU) {
-			/* not those two (SPEC §5): the terminal sends them to tend
-			 * itself when it reads or writes from the background */
-			spawn_signal(p->svc.pid, sig, false);
-		}
+		single_command_signal(sup, sig);
 	} else if (stop_signal) {
 		if (sup->phase == PHASE_RUNNING) {
 			char why[32];
@@ -687,14 +809,21 @@ static void on_signal(struct ev_loop *loop, ev_signal *w, int revents)
 	table_update(sup);
 }
 
-/* Every signal tend catches. In single-command mode all but the fault
- * signals (they are about tend itself) are passed on, as tini does. */
+/* Every signal tend catches. In single-command mode, every signal it can
+ * catch (SPEC §5), the faults too, so that `kill -SEGV` reaches the command
+ * as with tini and dumb-init. Blocked for signalfd, a fault of tend's own
+ * still kills it: the kernel unblocks a synchronous SIGSEGV, SIGBUS,
+ * SIGILL, SIGFPE, SIGTRAP or seccomp's SIGSYS and resets it to SIG_DFL
+ * before delivering it, and abort() unblocks SIGABRT. In program mode they
+ * are not caught: no program takes them, and `kill -ABRT` on tend is how
+ * one gets its core. */
 static bool watched(enum run_mode mode, int sig)
 {
 	switch (sig) {
-	case SIGKILL: case SIGSTOP: case SIGSEGV: case SIGBUS: case SIGILL: case SIGFPE: case SIGABRT:
-	case SIGTRAP: case SIGSYS:
+	case SIGKILL: case SIGSTOP:
 		return false;
+	case SIGSEGV: case SIGBUS: case SIGILL: case SIGFPE: case SIGABRT: case SIGTRAP: case SIGSYS:
+		return mode == MODE_SINGLE;
 	case SIGCHLD: case SIGTERM: case SIGINT: case SIGQUIT: case SIGHUP: case SIGUSR1: case SIGUSR2:
 	case SIGWINCH: case SIGTSTP: case SIGTTIN: case SIGTTOU: case SIGPIPE:
 		return true;
@@ -810,6 +939,10 @@ int supervisor_run(struct config *cfg, enum run_mode mode)
 		  "starting %zu program%s%s", sup.n, sup.n == 1 ? "" : "s", sup.pid1 ? " as PID 1" : "");
 	/* from here on tend may not die: errors are logged and lived with */
 	table_update(&sup);
+	/* the command has been started in tend's working directory: tend lets
+	 * go of it (as dumb-init does), not to keep a mounted volume busy */
+	if (mode == MODE_SINGLE && chdir("/") < 0)
+		log_warn("cannot change directory to /: %s", strerror(errno));
 	/* not now: the first programs are being exec'd on the machine's CPUs */
 	ev_timer_init(&sup.shed_timer, on_shed_timer, SHED_DELAY, 0);
 	ev_timer_start(sup.loop, &sup.shed_timer);
