@@ -445,9 +445,15 @@ http_batch() {
 # Memory stays flat (within 16 KiB) over 2 000 crash-restarts and 200 000
 # HTTP requests, measured after a warm-up of each.
 t_hard_memory_flat() {
+	# ASan's allocator keeps freed memory in quarantine: no measure there
+	if grep -q __asan_init "$TEND" 2>/dev/null; then
+		echo "  (not measured with an AddressSanitizer build)"
+		return 0
+	fi
+	echo 0 >"$T/count"
 	cat >"$T/tend.ini" <<EOF
 [program:crasher]
-command = /bin/sh -c 'n=\$\$(cat count 2>/dev/null || echo 0); echo \$\$((n + 1)) >count; [ \$\$n -ge 2600 ] && exec sleep 1000; exit 1'
+command = /bin/sh -c 'n=0; read -r n <count; echo \$\$((n + 1)) >count; [ \$\$n -ge 2600 ] && exec sleep 1000; exit 1'
 directory = $T
 startsecs = 0
 autorestart = true
@@ -465,14 +471,14 @@ EOF
 	start_ns -c "$T/tend.ini" || return 1
 	# warm-up: every path once and more, so that what the allocator and the
 	# stack keep for good is there before the measure
-	wait_until 30 counter_at_least 500 || { fail "the crasher did not run 500 times"; return 1; }
+	wait_until 120 counter_at_least 500 || { fail "the crasher did not run 500 times"; return 1; }
 	wait_until 10 api_up || { fail "no API"; return 1; }
 	for ((i = 0; i < 10; i++)); do
 		http_batch 1000 || return 1
 	done
 	local before after
 	before=$(anon_kib "$TEND_PID")
-	wait_until 60 counter_at_least 2601 || { fail "the crasher ran only $(cat "$T/count") times"; return 1; }
+	wait_until 300 counter_at_least 2601 || { fail "the crasher ran only $(cat "$T/count") times"; return 1; }
 	for ((i = 0; i < 200; i++)); do
 		http_batch 1000 || return 1
 	done
