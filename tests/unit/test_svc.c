@@ -203,6 +203,7 @@ static void assert_ignores(struct fx *f, enum svc_event event)
 	assert_int_equal(f->s.starts, before.starts);
 	assert_int_equal(f->s.last_exit_kind, before.last_exit_kind);
 	assert_int_equal(f->s.last_exit_value, before.last_exit_value);
+	before.goal = f->s.goal;	/* a stop or start request is remembered (svc_goal) */
 	assert_memory_equal(&f->s, &before, sizeof before);
 	assert_int_equal(fake.nspawn, nspawn);
 	assert_int_equal(fake.nkill, nkill);
@@ -238,7 +239,7 @@ static void test_init_is_stopped(void **state)
 	assert_int_equal(f->s.starts, 0);
 	assert_int_equal(svc_restarts(&f->s), 0);
 	assert_int_equal(f->s.last_exit_kind, EXIT_NONE);
-	assert_false(f->s.hold);
+	assert_int_equal(f->s.goal, GOAL_WAIT);	/* autostart: its turn will come */
 	assert_false(svc_exited_expected(&f->s));
 	assert_no_os_calls();
 }
@@ -559,7 +560,7 @@ static void test_starting_exit_on_hold_is_exited_not_backoff(void **state)
 {
 	struct fx *f = *state;
 	to_starting(f);
-	f->s.hold = true;
+	handle(f, SVC_HOLD);
 	after(f, 0.5);
 	exit_code(f, 1);
 	assert_int_equal(f->s.state, SVC_EXITED);
@@ -722,7 +723,7 @@ static void test_running_exit_on_hold_is_not_restarted(void **state)
 	struct fx *f = *state;
 	f->cfg.autorestart = AUTORESTART_TRUE;
 	to_running(f);
-	f->s.hold = true;
+	handle(f, SVC_HOLD);
 	exit_code(f, 1);
 	assert_int_equal(f->s.state, SVC_EXITED);
 	assert_int_equal(f->s.pid, 0);
@@ -781,7 +782,7 @@ static void test_running_exec_failure_on_hold_is_exited(void **state)
 	init(f);
 	handle(f, SVC_START);
 	fake_clear_calls();
-	f->s.hold = true;
+	handle(f, SVC_HOLD);
 	exit_exec_failed(f, ENOENT);
 	assert_int_equal(f->s.state, SVC_EXITED);
 	assert_time(f->s.deadline, 0);
@@ -931,7 +932,7 @@ static void test_restart_limit_on_hold_is_exited_not_fatal(void **state)
 	init(f);
 	handle(f, SVC_START);
 	exit_code(f, 1);
-	f->s.hold = true;
+	handle(f, SVC_HOLD);
 	exit_code(f, 1);
 	assert_int_equal(f->s.state, SVC_EXITED);
 }
@@ -996,7 +997,7 @@ static void test_backoff_deadline_on_hold_does_not_spawn(void **state)
 {
 	struct fx *f = *state;
 	to_backoff(f);
-	f->s.hold = true;
+	handle(f, SVC_HOLD);
 	fire_deadline(f);
 	assert_int_equal(fake.nspawn, 0);
 	assert_int_equal(f->s.pid, 0);
@@ -1069,7 +1070,7 @@ static void test_restart_pending_dropped_on_shutdown(void **state)
 	struct fx *f = *state;
 	to_running(f);
 	handle(f, SVC_RESTART);
-	f->s.hold = true;
+	handle(f, SVC_HOLD);
 	exit_signal(f, SIGTERM);
 	assert_int_equal(f->s.state, SVC_STOPPED);
 	assert_int_equal(fake.nspawn, 0);
