@@ -1076,6 +1076,88 @@ static void test_restart_pending_dropped_on_shutdown(void **state)
 	assert_int_equal(fake.nspawn, 0);
 }
 
+/* ---- the goal: what the program should be, set only by events ---- */
+
+static void test_goal_follows_requests(void **state)
+{
+	struct fx *f = *state;
+	init(f);
+	assert_int_equal(f->s.goal, GOAL_WAIT);
+	handle(f, SVC_START);
+	assert_int_equal(f->s.goal, GOAL_UP);
+	handle(f, SVC_RESTART);
+	assert_int_equal(f->s.goal, GOAL_RESTART);
+	exit_signal(f, SIGTERM);	/* stopped, then started again */
+	assert_int_equal(f->s.goal, GOAL_UP);
+	handle(f, SVC_STOP);
+	assert_int_equal(f->s.goal, GOAL_DOWN);
+	exit_signal(f, SIGTERM);
+	assert_int_equal(f->s.state, SVC_STOPPED);
+	assert_int_equal(f->s.goal, GOAL_DOWN);
+	/* a stop request to a stopped program: nothing to do, but it is stopped on request now */
+	handle(f, SVC_START);
+	handle(f, SVC_STOP);
+	exit_signal(f, SIGTERM);
+	handle(f, SVC_STOP);
+	assert_int_equal(f->s.goal, GOAL_DOWN);
+}
+
+static void test_goal_autostart_false_is_off(void **state)
+{
+	struct fx *f = *state;
+	f->cfg.autostart = false;
+	init(f);
+	assert_int_equal(f->s.goal, GOAL_OFF);
+	assert_no_os_calls();
+}
+
+/* Shutting down wins: a held program is never started again, and it
+ * remembers that it was told to stop. */
+static void test_goal_hold_wins(void **state)
+{
+	struct fx *f = *state;
+	to_running(f);
+	handle(f, SVC_HOLD);
+	assert_int_equal(f->s.goal, GOAL_HOLD);
+	handle(f, SVC_RESTART);	/* stop, then not started again */
+	assert_int_equal(f->s.goal, GOAL_HOLD);
+	handle(f, SVC_STOP);
+	assert_int_equal(f->s.goal, GOAL_QUIT);
+	exit_signal(f, SIGTERM);
+	assert_int_equal(f->s.state, SVC_STOPPED);
+	assert_int_equal(f->s.goal, GOAL_QUIT);
+	handle(f, SVC_STOP);	/* told again: still QUIT */
+	assert_int_equal(f->s.goal, GOAL_QUIT);
+}
+
+/* A stop request while an unhealthy program is stopped on its way to
+ * FATAL leaves that so; one during a restart cancels the restart. */
+static void test_goal_stop_while_stopping(void **state)
+{
+	struct fx *f = *state;
+	f->cfg.restart_on_unhealthy = true;
+	f->cfg.restart_limit = 1;
+	init(f);
+	handle(f, SVC_START);
+	after(f, 2);
+	fire_deadline(f);
+	handle(f, SVC_UNHEALTHY);	/* first: a restart */
+	assert_int_equal(f->s.goal, GOAL_RESTART);
+	handle(f, SVC_STOP);
+	assert_int_equal(f->s.goal, GOAL_DOWN);
+	exit_signal(f, SIGTERM);
+	assert_int_equal(f->s.state, SVC_STOPPED);
+	handle(f, SVC_START);
+	after(f, 2);
+	fire_deadline(f);
+	handle(f, SVC_UNHEALTHY);	/* past the limit: on its way to FATAL */
+	assert_int_equal(f->s.goal, GOAL_FATAL);
+	handle(f, SVC_STOP);
+	assert_int_equal(f->s.goal, GOAL_FATAL);
+	exit_signal(f, SIGTERM);
+	assert_int_equal(f->s.state, SVC_FATAL);
+}
+
 /* ---- UNHEALTHY (restart_on_unhealthy) ---- */
 
 static void test_unhealthy_restarts_with_stopsignal(void **state)
@@ -1430,6 +1512,10 @@ int main(void)
 		T(test_stop_during_restart_cancels_the_start),
 		T(test_restart_during_stop_starts_after),
 		T(test_restart_pending_dropped_on_shutdown),
+		T(test_goal_follows_requests),
+		T(test_goal_autostart_false_is_off),
+		T(test_goal_hold_wins),
+		T(test_goal_stop_while_stopping),
 		T(test_fatal_restart_starts_fresh),
 		T(test_unhealthy_restarts_with_stopsignal),
 		T(test_unhealthy_past_restart_limit_stops_then_fatal),
