@@ -23,7 +23,7 @@ static void api_view(void *ctx, size_t i, struct program_view *v)
 	*v = (struct program_view){
 		.name = s->cfg->name,
 		.state = s->state,
-		.health = health_name(p->health.state),
+		.health = p->health.state,
 		.ready = program_ready(p),
 		.finished = s->state == SVC_EXITED && svc_exited_expected(s),
 		.required = s->cfg->required,
