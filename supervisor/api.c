@@ -12,7 +12,6 @@ static const char *const status_names[] = {
 	[TEND_READY] = "ready", [TEND_NOT_READY] = "not_ready", [TEND_STOPPING] = "stopping",
 };
 
-static const char *const health_values[] = { "none", "starting", "healthy", "unhealthy" };
 
 /* ---- renderings ---- */
 
@@ -20,7 +19,7 @@ static void render_program(struct strbuf *b, const struct program_view *v)
 {
 	sb_puts(b, "{\"name\":");
 	sb_json_string(b, v->name);
-	sb_printf(b, ",\"state\":\"%s\",\"health\":\"%s\",\"ready\":%s,", svc_state_name(v->state), v->health,
+	sb_printf(b, ",\"state\":\"%s\",\"health\":\"%s\",\"ready\":%s,", svc_state_name(v->state), health_name(v->health),
 		  v->ready ? "true" : "false");
 	if (v->pid > 0)
 		sb_printf(b, "\"pid\":%d,", (int)v->pid);
@@ -105,9 +104,9 @@ static void render_metrics(const struct api_backend *be, struct strbuf *b)
 	for (size_t i = 0; i < n; i++) {
 		struct program_view v;
 		be->view(be->ctx, i, &v);
-		for (size_t h = 0; h < sizeof health_values / sizeof health_values[0]; h++)
-			sb_printf(b, "tend_program_health{program=\"%s\",health=\"%s\"} %d\n", v.name, health_values[h],
-				  strcmp(v.health, health_values[h]) == 0);
+		for (int h = HEALTH_NONE; h <= HEALTH_UNHEALTHY; h++)
+			sb_printf(b, "tend_program_health{program=\"%s\",health=\"%s\"} %d\n", v.name,
+				  health_name((enum health_state)h), v.health == (enum health_state)h);
 	}
 	metric_header(b, "tend_orphans_reaped_total", "counter", "Exited processes reaped that were not programs.");
 	sb_printf(b, "tend_orphans_reaped_total %lu\n", be->orphans_reaped(be->ctx));

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "health.h"
 #include "http_parser.h"
 #include "strbuf.h"
 #include "svc.h"
@@ -15,7 +16,7 @@
 struct program_view {
 	const char *name;
 	enum svc_state state;
-	const char *health;		/* none, starting, healthy, unhealthy */
+	enum health_state health;
 	bool ready;
 	bool finished;			/* EXITED with an expected code */
 	bool required;

@@ -11,16 +11,18 @@
 
 #include "log.h"
 #include "signames.h"
+#include "svc_record.h"
 
-static const char *const state_names[SVC_NSTATES] = {
-	[SVC_STOPPED] = "STOPPED", [SVC_STARTING] = "STARTING", [SVC_RUNNING] = "RUNNING",
-	[SVC_BACKOFF] = "BACKOFF", [SVC_STOPPING] = "STOPPING", [SVC_EXITED] = "EXITED",
-	[SVC_FATAL] = "FATAL",
-};
-
-const char *svc_state_name(enum svc_state state)
+bool svc_held(const struct svc *s)
 {
-	return state < SVC_NSTATES ? state_names[state] : "?";
+	return s->goal == GOAL_HOLD || s->goal == GOAL_QUIT;
+}
+
+/* Shutting down wins over any other goal. */
+static void aim(struct svc *s, enum svc_goal goal)
+{
+	if (!svc_held(s) || goal == GOAL_QUIT)
+		s->goal = goal;
 }
 
 bool svc_init(struct svc *s, const struct program_config *cfg, const struct svc_os *os)
@@ -29,6 +31,7 @@ bool svc_init(struct svc *s, const struct program_config *cfg, const struct svc_
 	s->cfg = cfg;
 	s->os = os;
 	s->state = SVC_STOPPED;
+	s->goal = cfg->autostart ? GOAL_WAIT : GOAL_OFF;
 	if (cfg->restart_limit > 0) {
 		s->restart_times = malloc(cfg->restart_limit * sizeof *s->restart_times);
 		if (!s->restart_times)
@@ -45,76 +48,9 @@ void svc_free(struct svc *s)
 	s->restart_times = NULL;
 }
 
-unsigned svc_restarts(const struct svc *s)
-{
-	return s->starts > 0 ? s->starts - 1 : 0;
-}
-
-double svc_backoff_delay(const struct program_config *cfg, unsigned failed_starts)
-{
-	double delay = cfg->backoff;
-	for (unsigned i = 1; i < failed_starts && delay < cfg->backoff_max; i++)
-		delay *= 2;
-	return delay < cfg->backoff_max ? delay : cfg->backoff_max;
-}
-
-bool svc_exited_expected(const struct svc *s)
-{
-	return s->last_exit_kind == EXIT_CODE && s->cfg->exitcodes[s->last_exit_value];
-}
-
-/* ---- logging: one line per transition, the new state in the JSON form ---- */
-
-static void describe_exit(const struct svc *s, char *buf, size_t n)
-{
-	if (s->last_exit_kind == EXIT_SIGNAL)
-		snprintf(buf, n, "killed by signal %s", signal_name(s->last_exit_value));
-	else
-		snprintf(buf, n, "exited with code %d", s->last_exit_value);
-}
-
-static void note(const struct svc *s, enum log_level level, const char *event, bool with_exit,
-		 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-static void note(const struct svc *s, enum log_level level, const char *event, bool with_exit,
-		 const char *fmt, ...)
-{
-	if (!log_enabled(level))
-		return;
-	char msg[512];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	const char *exit_key = s->last_exit_kind == EXIT_SIGNAL ? "signal" : "code";
-	const char *sig = s->last_exit_kind == EXIT_SIGNAL ? signal_name(s->last_exit_value) : NULL;
-	if (with_exit && sig)
-		log_event(level, s->cfg->name, event,
-			  LOG_KV(KV_S("state", svc_state_name(s->state)), KV_N("pid", s->pid), KV_S(exit_key, sig)),
-			  "%s", msg);
-	else if (with_exit)
-		log_event(level, s->cfg->name, event,
-			  LOG_KV(KV_S("state", svc_state_name(s->state)), KV_N("pid", s->pid),
-				 KV_N(exit_key, s->last_exit_value)),
-			  "%s", msg);
-	else
-		log_event(level, s->cfg->name, event,
-			  LOG_KV(KV_S("state", svc_state_name(s->state)), KV_N("pid", s->pid)), "%s", msg);
-}
-
 /* ---- actions ---- */
 
 typedef void svc_action(struct svc *s, double now, const struct svc_exit *e);
-
-static void record_exit(struct svc *s, const struct svc_exit *e)
-{
-	if (WIFSIGNALED(e->status)) {
-		s->last_exit_kind = EXIT_SIGNAL;
-		s->last_exit_value = WTERMSIG(e->status);
-	} else {
-		s->last_exit_kind = EXIT_CODE;
-		s->last_exit_value = WEXITSTATUS(e->status);
-	}
-}
 
 static void fail_start(struct svc *s, double now, const char *what);
 
@@ -145,7 +81,7 @@ static void spawn(struct svc *s, double now, const struct svc_exit *e)
 	pid_t pid = s->os->spawn(s);
 	if (pid < 0) {
 		int err = errno;
-		if (short_of_resources(err) && !s->hold) {
+		if (short_of_resources(err) && !svc_held(s)) {
 			wait_for_resources(s, now, err);
 			return;
 		}
@@ -177,6 +113,7 @@ static void spawn(struct svc *s, double now, const struct svc_exit *e)
 static void start_fresh(struct svc *s, double now, const struct svc_exit *e)
 {
 	s->failed_starts = 0;
+	aim(s, GOAL_UP);
 	spawn(s, now, e);
 }
 
@@ -185,7 +122,7 @@ static void fail_start(struct svc *s, double now, const char *what)
 {
 	s->pid = 0;
 	s->failed_starts++;
-	if (s->hold) {
+	if (svc_held(s)) {
 		s->state = SVC_EXITED;
 		s->deadline = 0;
 		note(s, LOG_INFO, "exit", true, "%s; not restarted (shutting down)", what);
@@ -220,23 +157,6 @@ static void start_succeeded(struct svc *s, double now, const struct svc_exit *e)
 	note(s, LOG_INFO, "running", false, "running (up %.1fs)", now - s->spawned_at);
 }
 
-/* restart_limit: true when one more automatic restart now would exceed it. */
-static bool restart_limit_reached(const struct svc *s, double now)
-{
-	unsigned recent = 0;
-	for (unsigned i = 0; i < s->cfg->restart_limit; i++)
-		recent += now - s->restart_times[i] < s->cfg->restart_window;
-	return s->cfg->restart_limit > 0 && recent >= s->cfg->restart_limit;
-}
-
-static void count_restart(struct svc *s, double now)
-{
-	if (s->cfg->restart_limit > 0) {
-		s->restart_times[s->restart_next] = now;
-		s->restart_next = (s->restart_next + 1) % s->cfg->restart_limit;
-	}
-}
-
 static void running_exited(struct svc *s, double now, const struct svc_exit *e)
 {
 	char what[96];
@@ -250,7 +170,7 @@ static void running_exited(struct svc *s, double now, const struct svc_exit *e)
 	s->failed_starts = 0;	/* it did run: the start had succeeded */
 	bool expected = svc_exited_expected(s);
 	enum autorestart policy = s->cfg->autorestart;
-	bool restart = !s->hold && (policy == AUTORESTART_TRUE || (policy == AUTORESTART_UNEXPECTED && !expected));
+	bool restart = !svc_held(s) && (policy == AUTORESTART_TRUE || (policy == AUTORESTART_UNEXPECTED && !expected));
 	if (!restart) {
 		s->state = SVC_EXITED;
 		note(s, expected ? LOG_INFO : LOG_WARN, "exit", true, "%s (%s); not restarted", what,
@@ -268,13 +188,19 @@ static void running_exited(struct svc *s, double now, const struct svc_exit *e)
 	spawn(s, now, e);
 }
 
-static void stop(struct svc *s, double now, const struct svc_exit *e)
+/* Sends the stop signal; SIGKILL comes at the deadline. */
+static void send_stop(struct svc *s, double now)
 {
-	(void)e;
 	s->os->kill(s, s->cfg->stopsignal, s->cfg->stopasgroup);
 	s->state = SVC_STOPPING;
 	s->deadline = now + s->cfg->stopwaitsecs;
 	note(s, LOG_INFO, "stop", false, "stopping with signal %s", signal_name(s->cfg->stopsignal));
+}
+
+static void stop(struct svc *s, double now, const struct svc_exit *e)
+{
+	(void)e;
+	send_stop(s, now);
 }
 
 static void kill_now(struct svc *s, double now, const struct svc_exit *e)
@@ -295,6 +221,7 @@ static void stop_timed_out(struct svc *s, double now, const struct svc_exit *e)
 	     signal_name(s->cfg->stopsignal));
 }
 
+/* The process is gone after a stop: what the goal says comes next. */
 static void stopped(struct svc *s, double now, const struct svc_exit *e)
 {
 	char what[96];
@@ -304,50 +231,45 @@ static void stopped(struct svc *s, double now, const struct svc_exit *e)
 	s->state = SVC_STOPPED;
 	s->deadline = 0;
 	bool killed = s->last_exit_kind == EXIT_SIGNAL && s->last_exit_value == SIGKILL;
-	if (s->fatal_pending) {
+	if (s->goal == GOAL_FATAL) {
 		s->state = SVC_FATAL;
 		note(s, LOG_ERROR, "fatal", true, "stopped (%s); unhealthy past restart_limit (FATAL)", what);
 	} else {
 		note(s, killed ? LOG_WARN : LOG_INFO, "stopped", true, "stopped (%s)", what);
 	}
-	if (s->restart_pending && !s->hold)
+	if (s->goal == GOAL_RESTART)
 		start_fresh(s, now, NULL);
-	s->restart_pending = s->fatal_pending = false;
 }
 
 static void stop_then_start(struct svc *s, double now, const struct svc_exit *e)
 {
-	stop(s, now, e);
-	s->restart_pending = true;
+	(void)e;
+	send_stop(s, now);
+	aim(s, GOAL_RESTART);
 }
 
 static void start_after_stop(struct svc *s, double now, const struct svc_exit *e)
 {
 	(void)now, (void)e;
-	s->restart_pending = true;
+	aim(s, GOAL_RESTART);
 }
 
 /* restart_on_unhealthy: an automatic restart, so restart_limit applies;
  * past it the program is stopped and becomes FATAL. */
 static void unhealthy(struct svc *s, double now, const struct svc_exit *e)
 {
+	(void)e;
 	if (restart_limit_reached(s, now)) {
 		note(s, LOG_ERROR, "unhealthy", false, "unhealthy; restart limit reached (%u in %gs), stopping it",
 		     s->cfg->restart_limit, s->cfg->restart_window);
-		stop(s, now, e);
-		s->fatal_pending = true;
+		send_stop(s, now);
+		aim(s, GOAL_FATAL);
 		return;
 	}
 	count_restart(s, now);
 	note(s, LOG_WARN, "unhealthy", false, "unhealthy; restarting");
-	stop_then_start(s, now, e);
-}
-
-/* A stop request while a restart is on its way: it stays stopped. */
-static void stop_instead(struct svc *s, double now, const struct svc_exit *e)
-{
-	(void)now, (void)e;
-	s->restart_pending = false;
+	send_stop(s, now);
+	aim(s, GOAL_RESTART);
 }
 
 static void cancel_retry(struct svc *s, double now, const struct svc_exit *e)
@@ -360,35 +282,67 @@ static void cancel_retry(struct svc *s, double now, const struct svc_exit *e)
 
 static void retry(struct svc *s, double now, const struct svc_exit *e)
 {
-	if (s->hold) {	/* shutting down: the retry is not made */
+	if (svc_held(s)) {	/* shutting down: the retry is not made */
 		cancel_retry(s, now, e);
 		return;
 	}
 	spawn(s, now, e);
 }
 
+/* The event changes nothing in this state (a start of a running program, a
+ * stop of a stopped one); its goal may have changed (svc_handle). */
+static void nothing(struct svc *s, double now, const struct svc_exit *e)
+{
+	(void)s, (void)now, (void)e;
+}
+
+/* Cannot happen: the supervisor never delivers this event in this state
+ * (an exit without a process, a deadline that was never set). */
 static void impossible(struct svc *s, double now, const struct svc_exit *e)
 {
 	(void)now, (void)e;
-	note(s, LOG_WARN, "bug", false, "unexpected process exit in state %s; ignored", svc_state_name(s->state));
+	note(s, LOG_WARN, "bug", false, "unexpected event in state %s; ignored", svc_state_name(s->state));
 }
 
-/* What each event does in each state. NULL: the event changes nothing there
- * (a stop of a stopped program, a start of a running one). */
+/* What each event does in each state. The states an action can lead to:
+ *   start_fresh, spawn, retry:  STARTING, RUNNING, BACKOFF (no process), FATAL
+ *   start_failed:               BACKOFF, FATAL, EXITED (shutting down)
+ *   start_succeeded:            RUNNING
+ *   running_exited:             STARTING/RUNNING (restarted), EXITED, FATAL, BACKOFF
+ *   stop, stop_then_start, unhealthy, kill_now:  STOPPING
+ *   stop_timed_out, start_after_stop:  STOPPING (stays)
+ *   stopped:                    STOPPED, FATAL (goal FATAL), or started again (goal RESTART)
+ *   cancel_retry:               STOPPED
+ *   nothing, impossible:        the same state */
 static svc_action *const transitions[SVC_NSTATES][SVC_NEVENTS] = {
-	/*                 START         STOP          KILL          EXIT            DEADLINE         RESTART           UNHEALTHY */
-	[SVC_STOPPED]  = { start_fresh,  NULL,         NULL,         impossible,     NULL,            start_fresh,      NULL },
-	[SVC_STARTING] = { NULL,         stop,         kill_now,     start_failed,   start_succeeded, stop_then_start,  unhealthy },
-	[SVC_RUNNING]  = { NULL,         stop,         kill_now,     running_exited, NULL,            stop_then_start,  unhealthy },
-	[SVC_BACKOFF]  = { start_fresh,  cancel_retry, cancel_retry, impossible,     retry,           start_fresh,      NULL },
-	[SVC_STOPPING] = { NULL,         stop_instead, kill_now,     stopped,        stop_timed_out,  start_after_stop, NULL },
-	[SVC_EXITED]   = { start_fresh,  NULL,         NULL,         impossible,     NULL,            start_fresh,      NULL },
-	[SVC_FATAL]    = { start_fresh,  NULL,         NULL,         impossible,     NULL,            start_fresh,      NULL },
+	/*                 START        STOP          KILL          EXIT            DEADLINE         RESTART           UNHEALTHY   HOLD */
+	[SVC_STOPPED]  = { start_fresh, nothing,      nothing,      impossible,     impossible,      start_fresh,      nothing,    nothing },
+	[SVC_STARTING] = { nothing,     stop,         kill_now,     start_failed,   start_succeeded, stop_then_start,  unhealthy,  nothing },
+	[SVC_RUNNING]  = { nothing,     stop,         kill_now,     running_exited, impossible,      stop_then_start,  unhealthy,  nothing },
+	[SVC_BACKOFF]  = { start_fresh, cancel_retry, cancel_retry, impossible,     retry,           start_fresh,      nothing,    nothing },
+	[SVC_STOPPING] = { nothing,     nothing,      kill_now,     stopped,        stop_timed_out,  start_after_stop, nothing,    nothing },
+	[SVC_EXITED]   = { start_fresh, nothing,      nothing,      impossible,     impossible,      start_fresh,      nothing,    nothing },
+	[SVC_FATAL]    = { start_fresh, nothing,      nothing,      impossible,     impossible,      start_fresh,      nothing,    nothing },
 };
+
+/* What an event asks of the program's goal, before its action runs. A stop
+ * request keeps it stopped (or, shutting down, records that it was told);
+ * one that comes while an unhealthy program is stopped on its way to FATAL
+ * leaves that so. */
+static void aim_for(struct svc *s, enum svc_event event)
+{
+	if (event == SVC_HOLD)
+		s->goal = GOAL_HOLD;
+	else if (event == SVC_STOP && svc_held(s))
+		s->goal = GOAL_QUIT;
+	else if (event == SVC_STOP && !(s->state == SVC_STOPPING && s->goal == GOAL_FATAL))
+		s->goal = GOAL_DOWN;
+	else if (event == SVC_START && (s->state != SVC_STOPPING || s->goal == GOAL_DOWN))
+		aim(s, GOAL_UP);	/* stopping to restart, or to FATAL: that stands */
+}
 
 void svc_handle(struct svc *s, enum svc_event event, double now, const struct svc_exit *exit)
 {
-	svc_action *action = transitions[s->state][event];
-	if (action)
-		action(s, now, exit);
+	aim_for(s, event);
+	transitions[s->state][event](s, now, exit);
 }

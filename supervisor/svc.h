@@ -30,7 +30,23 @@ enum svc_event {
 	SVC_DEADLINE,	/* svc.deadline has come */
 	SVC_RESTART,	/* stop it gracefully if it runs, then start it (a request) */
 	SVC_UNHEALTHY,	/* restart_on_unhealthy: like RESTART, within restart_limit */
+	SVC_HOLD,	/* shutting down: never start it again */
 	SVC_NEVENTS
+};
+
+/* What the program should be, apart from what it is (its state). Changed
+ * only by the events the machine handles (svc_handle); read by the
+ * supervisor to decide what to ask next. */
+enum svc_goal {
+	GOAL_WAIT,	/* autostart: to be started at its turn (depends_on, priority) */
+	GOAL_OFF,	/* autostart = false, never asked for */
+	GOAL_UP,	/* keep it running (restarted per autorestart) */
+	GOAL_DOWN,	/* stopped on request: it stays stopped */
+	GOAL_RESTART,	/* stop it, then start it again (a request, or unhealthy) */
+	GOAL_FATAL,	/* unhealthy past restart_limit: stop it, then FATAL */
+	GOAL_HOLD,	/* shutting down: never started again; not yet told to stop */
+	GOAL_QUIT,	/* shutting down: told to stop */
+	SVC_NGOALS
 };
 
 /* A start put off because tend was short of fds or processes is tried
@@ -66,11 +82,9 @@ struct svc {
 	unsigned starts;	/* every spawn; restarts = starts - 1 */
 	enum exit_kind last_exit_kind;
 	int last_exit_value;	/* exit code or signal number */
+	enum svc_goal goal;
 	int spawn_errno;	/* the last start made no process: why (else 0) */
 	unsigned resource_waits;	/* starts put off in a row: tend was short of fds/processes */
-	bool hold;		/* shutting down: never restart */
-	bool restart_pending;	/* SVC_RESTART while it runs: start once it has stopped */
-	bool fatal_pending;	/* unhealthy past restart_limit: FATAL once it has stopped */
 	double *restart_times;	/* ring of the last restart_limit automatic restarts */
 	unsigned restart_next;
 };
@@ -80,6 +94,8 @@ void svc_free(struct svc *s);
 void svc_handle(struct svc *s, enum svc_event event, double now, const struct svc_exit *exit);
 
 const char *svc_state_name(enum svc_state state);
+/* Shutting down: HOLD or QUIT. */
+bool svc_held(const struct svc *s);
 unsigned svc_restarts(const struct svc *s);
 /* The delay before retry number `failed_starts` (1 = first retry). */
 double svc_backoff_delay(const struct program_config *cfg, unsigned failed_starts);

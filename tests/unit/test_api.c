@@ -8,6 +8,7 @@
 #include <signal.h>
 
 #include "api.h"
+#include "health.h"
 #include "log.h"
 
 /* ---- the fake backend ---- */
@@ -17,7 +18,7 @@
 struct fake_program {
 	const char *name;
 	enum svc_state state;
-	const char *health;
+	enum health_state health;	/* HEALTH_NONE unless set */
 	bool ready, finished, required;
 	pid_t pid;
 	double uptime;
@@ -68,7 +69,7 @@ static void fake_view(void *ctx, size_t i, struct program_view *out)
 	*out = (struct program_view){
 		.name = view_name,
 		.state = f->state,
-		.health = f->health ? f->health : "none",
+		.health = f->health,
 		.ready = f->ready,
 		.finished = f->finished,
 		.required = f->required,
@@ -134,23 +135,23 @@ static void script_example(void)
 {
 	memset(table, 0, sizeof table);
 	table[0] = (struct fake_program){
-		.name = "backend", .state = SVC_RUNNING, .health = "healthy", .ready = true, .required = true,
+		.name = "backend", .state = SVC_RUNNING, .health = HEALTH_HEALTHY, .ready = true, .required = true,
 		.pid = 7, .uptime = 12.4, .restarts = 0,
 	};
 	table[1] = (struct fake_program){
-		.name = "nginx", .state = SVC_BACKOFF, .health = "none", .required = true, .pid = 0, .uptime = 0,
+		.name = "nginx", .state = SVC_BACKOFF, .health = HEALTH_NONE, .required = true, .pid = 0, .uptime = 0,
 		.restarts = 2, .last_exit_kind = EXIT_CODE, .last_exit_value = 1,
 	};
 	table[2] = (struct fake_program){
-		.name = "crashy", .state = SVC_STARTING, .health = "starting", .required = true, .pid = 4242,
+		.name = "crashy", .state = SVC_STARTING, .health = HEALTH_STARTING, .required = true, .pid = 4242,
 		.uptime = 0.25, .restarts = 5, .last_exit_kind = EXIT_SIGNAL, .last_exit_value = SIGSEGV,
 	};
 	table[3] = (struct fake_program){
-		.name = "app", .state = SVC_STOPPED, .health = "none", .required = true,
+		.name = "app", .state = SVC_STOPPED, .health = HEALTH_NONE, .required = true,
 		.waiting = { "db", "cache" }, .nwaiting = 2,
 	};
 	table[4] = (struct fake_program){
-		.name = "migrate", .state = SVC_EXITED, .health = "none", .finished = true, .required = true,
+		.name = "migrate", .state = SVC_EXITED, .health = HEALTH_NONE, .finished = true, .required = true,
 		.last_exit_kind = EXIT_CODE, .last_exit_value = 0,
 	};
 	ntable = 5;
@@ -419,7 +420,7 @@ static void test_health_name_each_state(void **state)
 	ntable = 1;
 	fake_status = TEND_READY;
 	for (int s = 0; s < SVC_NSTATES; s++) {
-		table[0] = (struct fake_program){ .name = "p", .state = (enum svc_state)s, .health = "none" };
+		table[0] = (struct fake_program){ .name = "p", .state = (enum svc_state)s, .health = HEALTH_NONE };
 		table[0].ready = s == SVC_RUNNING;
 		char *body = get_everywhere("/health/p", s == SVC_RUNNING ? 200 : 503, JSON_TYPE);
 		char want[64];
@@ -428,14 +429,14 @@ static void test_health_name_each_state(void **state)
 		free(body);
 	}
 	/* RUNNING but not ready (unhealthy, or no READY=1 yet) */
-	table[0] = (struct fake_program){ .name = "p", .state = SVC_RUNNING, .health = "unhealthy", .pid = 9 };
+	table[0] = (struct fake_program){ .name = "p", .state = SVC_RUNNING, .health = HEALTH_UNHEALTHY, .pid = 9 };
 	free(get_everywhere("/health/p", 503, JSON_TYPE));
 	/* EXITED with an unexpected code */
-	table[0] = (struct fake_program){ .name = "p", .state = SVC_EXITED, .health = "none",
+	table[0] = (struct fake_program){ .name = "p", .state = SVC_EXITED, .health = HEALTH_NONE,
 					  .last_exit_kind = EXIT_CODE, .last_exit_value = 3 };
 	free(get_everywhere("/health/p", 503, JSON_TYPE));
 	/* the overall verdict does not matter */
-	table[0] = (struct fake_program){ .name = "p", .state = SVC_RUNNING, .health = "none", .ready = true };
+	table[0] = (struct fake_program){ .name = "p", .state = SVC_RUNNING, .health = HEALTH_NONE, .ready = true };
 	fake_status = TEND_STOPPING;
 	free(get_everywhere("/health/p", 200, JSON_TYPE));
 }

@@ -203,6 +203,7 @@ static void assert_ignores(struct fx *f, enum svc_event event)
 	assert_int_equal(f->s.starts, before.starts);
 	assert_int_equal(f->s.last_exit_kind, before.last_exit_kind);
 	assert_int_equal(f->s.last_exit_value, before.last_exit_value);
+	before.goal = f->s.goal;	/* a stop or start request is remembered (svc_goal) */
 	assert_memory_equal(&f->s, &before, sizeof before);
 	assert_int_equal(fake.nspawn, nspawn);
 	assert_int_equal(fake.nkill, nkill);
@@ -238,7 +239,7 @@ static void test_init_is_stopped(void **state)
 	assert_int_equal(f->s.starts, 0);
 	assert_int_equal(svc_restarts(&f->s), 0);
 	assert_int_equal(f->s.last_exit_kind, EXIT_NONE);
-	assert_false(f->s.hold);
+	assert_int_equal(f->s.goal, GOAL_WAIT);	/* autostart: its turn will come */
 	assert_false(svc_exited_expected(&f->s));
 	assert_no_os_calls();
 }
@@ -559,7 +560,7 @@ static void test_starting_exit_on_hold_is_exited_not_backoff(void **state)
 {
 	struct fx *f = *state;
 	to_starting(f);
-	f->s.hold = true;
+	handle(f, SVC_HOLD);
 	after(f, 0.5);
 	exit_code(f, 1);
 	assert_int_equal(f->s.state, SVC_EXITED);
@@ -722,7 +723,7 @@ static void test_running_exit_on_hold_is_not_restarted(void **state)
 	struct fx *f = *state;
 	f->cfg.autorestart = AUTORESTART_TRUE;
 	to_running(f);
-	f->s.hold = true;
+	handle(f, SVC_HOLD);
 	exit_code(f, 1);
 	assert_int_equal(f->s.state, SVC_EXITED);
 	assert_int_equal(f->s.pid, 0);
@@ -781,7 +782,7 @@ static void test_running_exec_failure_on_hold_is_exited(void **state)
 	init(f);
 	handle(f, SVC_START);
 	fake_clear_calls();
-	f->s.hold = true;
+	handle(f, SVC_HOLD);
 	exit_exec_failed(f, ENOENT);
 	assert_int_equal(f->s.state, SVC_EXITED);
 	assert_time(f->s.deadline, 0);
@@ -931,7 +932,7 @@ static void test_restart_limit_on_hold_is_exited_not_fatal(void **state)
 	init(f);
 	handle(f, SVC_START);
 	exit_code(f, 1);
-	f->s.hold = true;
+	handle(f, SVC_HOLD);
 	exit_code(f, 1);
 	assert_int_equal(f->s.state, SVC_EXITED);
 }
@@ -996,7 +997,7 @@ static void test_backoff_deadline_on_hold_does_not_spawn(void **state)
 {
 	struct fx *f = *state;
 	to_backoff(f);
-	f->s.hold = true;
+	handle(f, SVC_HOLD);
 	fire_deadline(f);
 	assert_int_equal(fake.nspawn, 0);
 	assert_int_equal(f->s.pid, 0);
@@ -1069,10 +1070,92 @@ static void test_restart_pending_dropped_on_shutdown(void **state)
 	struct fx *f = *state;
 	to_running(f);
 	handle(f, SVC_RESTART);
-	f->s.hold = true;
+	handle(f, SVC_HOLD);
 	exit_signal(f, SIGTERM);
 	assert_int_equal(f->s.state, SVC_STOPPED);
 	assert_int_equal(fake.nspawn, 0);
+}
+
+/* ---- the goal: what the program should be, set only by events ---- */
+
+static void test_goal_follows_requests(void **state)
+{
+	struct fx *f = *state;
+	init(f);
+	assert_int_equal(f->s.goal, GOAL_WAIT);
+	handle(f, SVC_START);
+	assert_int_equal(f->s.goal, GOAL_UP);
+	handle(f, SVC_RESTART);
+	assert_int_equal(f->s.goal, GOAL_RESTART);
+	exit_signal(f, SIGTERM);	/* stopped, then started again */
+	assert_int_equal(f->s.goal, GOAL_UP);
+	handle(f, SVC_STOP);
+	assert_int_equal(f->s.goal, GOAL_DOWN);
+	exit_signal(f, SIGTERM);
+	assert_int_equal(f->s.state, SVC_STOPPED);
+	assert_int_equal(f->s.goal, GOAL_DOWN);
+	/* a stop request to a stopped program: nothing to do, but it is stopped on request now */
+	handle(f, SVC_START);
+	handle(f, SVC_STOP);
+	exit_signal(f, SIGTERM);
+	handle(f, SVC_STOP);
+	assert_int_equal(f->s.goal, GOAL_DOWN);
+}
+
+static void test_goal_autostart_false_is_off(void **state)
+{
+	struct fx *f = *state;
+	f->cfg.autostart = false;
+	init(f);
+	assert_int_equal(f->s.goal, GOAL_OFF);
+	assert_no_os_calls();
+}
+
+/* Shutting down wins: a held program is never started again, and it
+ * remembers that it was told to stop. */
+static void test_goal_hold_wins(void **state)
+{
+	struct fx *f = *state;
+	to_running(f);
+	handle(f, SVC_HOLD);
+	assert_int_equal(f->s.goal, GOAL_HOLD);
+	handle(f, SVC_RESTART);	/* stop, then not started again */
+	assert_int_equal(f->s.goal, GOAL_HOLD);
+	handle(f, SVC_STOP);
+	assert_int_equal(f->s.goal, GOAL_QUIT);
+	exit_signal(f, SIGTERM);
+	assert_int_equal(f->s.state, SVC_STOPPED);
+	assert_int_equal(f->s.goal, GOAL_QUIT);
+	handle(f, SVC_STOP);	/* told again: still QUIT */
+	assert_int_equal(f->s.goal, GOAL_QUIT);
+}
+
+/* A stop request while an unhealthy program is stopped on its way to
+ * FATAL leaves that so; one during a restart cancels the restart. */
+static void test_goal_stop_while_stopping(void **state)
+{
+	struct fx *f = *state;
+	f->cfg.restart_on_unhealthy = true;
+	f->cfg.restart_limit = 1;
+	init(f);
+	handle(f, SVC_START);
+	after(f, 2);
+	fire_deadline(f);
+	handle(f, SVC_UNHEALTHY);	/* first: a restart */
+	assert_int_equal(f->s.goal, GOAL_RESTART);
+	handle(f, SVC_STOP);
+	assert_int_equal(f->s.goal, GOAL_DOWN);
+	exit_signal(f, SIGTERM);
+	assert_int_equal(f->s.state, SVC_STOPPED);
+	handle(f, SVC_START);
+	after(f, 2);
+	fire_deadline(f);
+	handle(f, SVC_UNHEALTHY);	/* past the limit: on its way to FATAL */
+	assert_int_equal(f->s.goal, GOAL_FATAL);
+	handle(f, SVC_STOP);
+	assert_int_equal(f->s.goal, GOAL_FATAL);
+	exit_signal(f, SIGTERM);
+	assert_int_equal(f->s.state, SVC_FATAL);
 }
 
 /* ---- UNHEALTHY (restart_on_unhealthy) ---- */
@@ -1429,6 +1512,10 @@ int main(void)
 		T(test_stop_during_restart_cancels_the_start),
 		T(test_restart_during_stop_starts_after),
 		T(test_restart_pending_dropped_on_shutdown),
+		T(test_goal_follows_requests),
+		T(test_goal_autostart_false_is_off),
+		T(test_goal_hold_wins),
+		T(test_goal_stop_while_stopping),
 		T(test_fatal_restart_starts_fresh),
 		T(test_unhealthy_restarts_with_stopsignal),
 		T(test_unhealthy_past_restart_limit_stops_then_fatal),

@@ -1,6 +1,6 @@
-/* The HTTP API's backend (api.h): readiness of the programs (SPEC §3), their
- * view for /health and /metrics, and control requests, which go through the
- * same state machines as everything else. */
+/* The HTTP API's view of the table (api.h): the programs as /health and
+ * /metrics show them, and control requests, which go through the same state
+ * machines as everything else. */
 #include <stdio.h>
 #include <string.h>
 
@@ -8,18 +8,7 @@
 #include "log.h"
 #include "signames.h"
 #include "spawn.h"
-#include "table.h"
-
-/* ---- readiness (SPEC §3) and the API's view of the table ---- */
-
-
-/* A finished one-shot task, or a program that is not meant to run now. */
-static bool program_done(const struct program *p)
-{
-	if (p->svc.state == SVC_EXITED)
-		return svc_exited_expected(&p->svc);
-	return p->svc.state == SVC_STOPPED && (!p->svc.cfg->autostart || p->stopped_on_request);
-}
+#include "sup.h"
 
 static size_t api_count(void *ctx)
 {
@@ -34,8 +23,8 @@ static void api_view(void *ctx, size_t i, struct program_view *v)
 	*v = (struct program_view){
 		.name = s->cfg->name,
 		.state = s->state,
-		.health = health_name(p->health.state),
-		.ready = table_ready(p),
+		.health = p->health.state,
+		.ready = program_ready(p),
 		.finished = s->state == SVC_EXITED && svc_exited_expected(s),
 		.required = s->cfg->required,
 		.pid = s->pid,
@@ -47,9 +36,10 @@ static void api_view(void *ctx, size_t i, struct program_view *v)
 		.status_text = p->status_text,
 	};
 	/* only a program still waiting to start is waiting for anything */
-	for (size_t d = 0; !p->launched && d < s->cfg->ndepends && v->nwaiting < 64; d++) {
+	bool waiting = s->goal == GOAL_WAIT || s->goal == GOAL_OFF;
+	for (size_t d = 0; waiting && d < s->cfg->ndepends && v->nwaiting < 64; d++) {
 		const struct program *dep = &sup->programs[s->cfg->depends_on[d]];
-		if (!table_satisfies_dependents(dep))
+		if (!program_satisfies_dependents(dep))
 			sup->waiting[v->nwaiting++] = dep->svc.cfg->name;
 	}
 }
@@ -61,7 +51,7 @@ static enum tend_status api_status(void *ctx)
 		return TEND_STOPPING;
 	for (size_t i = 0; i < sup->n; i++) {
 		const struct program *p = &sup->programs[i];
-		if (p->svc.cfg->required && !table_ready(p) && !program_done(p))
+		if (p->svc.cfg->required && !program_ready(p) && !program_done(p))
 			return TEND_NOT_READY;
 	}
 	return TEND_READY;
@@ -97,7 +87,7 @@ static enum api_result api_control(void *ctx, const char *name, enum api_action 
 	if (sup->phase != PHASE_RUNNING)
 		return API_SHUTTING_DOWN;
 	if (action == API_SIGNAL) {
-		if (!table_has_process(p))
+		if (!program_has_process(p))
 			return API_NOT_RUNNING;
 		spawn_signal(p->svc.pid, sig, p->svc.cfg->stopasgroup);
 		log_event(LOG_INFO, name, "signal", LOG_KV(KV_S("signal", signal_name(sig))),
@@ -106,14 +96,12 @@ static enum api_result api_control(void *ctx, const char *name, enum api_action 
 	}
 	log_event(LOG_INFO, name, "request", LOG_KV(KV_S("action", action_names[action])), "%s requested",
 		  action_names[action]);
-	p->launched = true;	/* from now on it runs as requested, not as at boot */
-	p->stopped_on_request = action == API_STOP;
-	table_deliver(p, action == API_START ? SVC_START : action == API_STOP ? SVC_STOP : SVC_RESTART, NULL);
-	table_update(sup);
+	/* from now on it runs as requested, not as at boot: the event sets its goal */
+	program_deliver(p, action == API_START ? SVC_START : action == API_STOP ? SVC_STOP : SVC_RESTART, NULL);
 	return API_DONE;
 }
 
-void backend_start_http(struct supervisor *sup)
+void sup_api_open(struct supervisor *sup)
 {
 	char err[256];
 	sup->api = (struct api_backend){
