@@ -24,6 +24,7 @@
  * then the others (and reaping, HTTP…) get theirs. */
 #define READS_PER_TURN 8
 #define PARTIAL_WAIT 1.0
+#define PIPE_SIZE (256 * 1024)
 #define SCRATCH_IDLE 1.0
 
 static struct {
@@ -34,6 +35,7 @@ static struct {
 	char *scratch;			/* IN_CAP + OUT_CAP, mapped while output flows */
 	ev_timer scratch_idle;
 	char ts[64];			/* JSON: the time of the current read */
+	unsigned long ts_serial;	/* changes with ts (and with the format) */
 } R;
 
 /* ---- formatting ---- */
@@ -46,12 +48,19 @@ static void take_time(void)
 	gmtime_r(&now.tv_sec, &tm);
 	snprintf(R.ts, sizeof R.ts, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", tm.tm_year + 1900, tm.tm_mon + 1,
 		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, now.tv_nsec / 1000000);
+	R.ts_serial++;
 }
 
 /* Text: NUL and a carriage return that is not part of a CRLF would garble
  * a terminal or a log viewer; they are shown as \0 and \r. */
 static size_t put_text(char *out, const char *s, size_t len)
 {
+	/* the usual line has neither: one copy (memchr and memcpy scan and
+	 * copy many bytes at a time) */
+	if (!memchr(s, '\r', len) && !memchr(s, '\0', len)) {
+		memcpy(out, s, len);
+		return len;
+	}
 	size_t o = 0;
 	for (size_t i = 0; i < len; i++) {
 		if (s[i] == '\0' || s[i] == '\r') {
@@ -64,17 +73,33 @@ static size_t put_text(char *out, const char *s, size_t len)
 	return o;
 }
 
+/* What comes before each line of p, formatted once (for JSON, once per
+ * read: it holds the time): "NAME | " (text), or the object's fields up to
+ * "msg" (JSON); head[cont] for the pieces that continue a cut line. */
+static void ready_head(struct relay_pipe *p)
+{
+	if (p->head_serial == R.ts_serial && p->head_len[0])
+		return;
+	p->head_serial = R.ts_serial;
+	for (int cont = 0; cont < 2; cont++) {
+		int n = R.format == LOG_TEXT
+				? snprintf(p->head[cont], sizeof p->head[cont], "%s %c ", p->program, cont ? '+' : '|')
+				: snprintf(p->head[cont], sizeof p->head[cont],
+					   "{\"ts\":\"%s\",\"program\":\"%s\",\"stream\":\"%s\",%s\"msg\":\"", R.ts,
+					   p->program, p->stream, cont ? "\"cont\":true," : "");
+		p->head_len[cont] = n > 0 && (size_t)n < sizeof p->head[cont] ? (size_t)n : 0;
+	}
+}
+
 /* One line (or piece) of the program's, formatted; returns its length.
  * out has room for the worst case. */
 static size_t format_line(const struct relay_pipe *p, const char *s, size_t len, bool cont, char *out)
 {
-	size_t o;
+	size_t o = p->head_len[cont];
+	memcpy(out, p->head[cont], o);
 	if (R.format == LOG_TEXT) {
-		o = (size_t)sprintf(out, "%s %c ", p->program, cont ? '+' : '|');
 		o += put_text(out + o, s, len);
 	} else {
-		o = (size_t)sprintf(out, "{\"ts\":\"%s\",\"program\":\"%s\",\"stream\":\"%s\",%s\"msg\":\"", R.ts,
-				    p->program, p->stream, cont ? "\"cont\":true," : "");
 		o += json_escape(out + o, 6 * len + 1, s, len, NULL);
 		out[o++] = '"';
 		out[o++] = '}';
@@ -87,6 +112,7 @@ size_t relay_format(struct relay_pipe *p, const char *in, size_t len, bool flush
 		    size_t *out_len)
 {
 	size_t used = 0, o = 0;
+	ready_head(p);
 	while (used < len) {
 		const char *line = in + used;
 		size_t rest = len - used;
@@ -245,6 +271,7 @@ void relay_setup(struct ev_loop *loop, enum log_format format)
 {
 	R.loop = loop;
 	R.format = format;
+	R.ts_serial++;
 	ev_init(&R.scratch_idle, on_scratch_idle);
 	R.scratch_idle.repeat = SCRATCH_IDLE;
 }
@@ -270,6 +297,9 @@ static bool open_pipe(struct relay_pipe *p, const char *program, const char *str
 	}
 	p->read_fd = fds[0];
 	p->write_fd = fds[1];
+	/* room for a burst without waking tend for every 64 KiB; the kernel
+	 * takes the pages only as they fill. Not having it is no error. */
+	(void)fcntl(fds[1], F_SETPIPE_SZ, PIPE_SIZE);
 	if (!register_pipe(p)) {
 		snprintf(err, n, "out of memory");
 		return false;

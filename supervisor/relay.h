@@ -27,9 +27,11 @@
 
 /* A line is cut after this many of the program's bytes. */
 #define RELAY_LINE_MAX (16 * 1024)
-/* The most a pipe holds read and not yet relayed: two lines' worth, so that
- * a line waiting for its end always leaves room to read on. */
-#define RELAY_PENDING_MAX (2 * RELAY_LINE_MAX)
+/* The most one read takes, and so the most a pipe holds read and not yet
+ * relayed (while tend's output is blocked): a read as large as cat's, so
+ * that bulk output costs few system calls; more than a line, so that a
+ * line waiting for its end always leaves room to read on. */
+#define RELAY_PENDING_MAX (128 * 1024)
 
 struct relay_pipe {
 	const char *program;	/* the name in each line */
@@ -42,6 +44,9 @@ struct relay_pipe {
 	size_t pending_len;
 	bool paused;		/* waiting for `to` to drain */
 	bool continued;		/* the next piece continues a line that was cut */
+	char head[2][224];	/* formatted once: what comes before a line, and a piece */
+	size_t head_len[2];
+	unsigned long head_serial;	/* the time and format it was made for */
 };
 
 struct relay {

@@ -1,6 +1,6 @@
 # Metric "relay": the programs' output relayed line by line (log_prefix).
 #
-# One program writes 1 GiB of 100-byte lines (`yes` through `head -c`) as
+# One program writes 1 GiB of 100-byte lines (cat of a file made once) as
 # fast as it can; the supervisor relays them to /dev/null. Per round:
 # - tend, not PID 1, with log_prefix = true: its CPU time
 #   (/proc/PID/schedstat) and the wall time until the program's exit is
@@ -18,7 +18,15 @@ RELAY_BYTES=${RELAY_BYTES:-1073741824}
 RELAY_ROUNDS=${BENCH_ROUNDS:-3}
 RELAY_LINE=$(printf '%099d' 0)
 
-relay_producer() { echo "/bin/sh -c 'yes $RELAY_LINE | head -c $RELAY_BYTES'"; }
+# The lines are made once into a file (in the page cache after that), and
+# the producer is cat of that file: it writes 128 KiB at a time, so the
+# relaying side, not the producer, is what is measured.
+relay_lines() {
+	local f=$WORK/relay/lines
+	[ -s "$f" ] || { mkdir -p "$WORK/relay"; yes "$RELAY_LINE" | head -c "$RELAY_BYTES" >"$f"; }
+	echo "$f"
+}
+relay_producer() { echo "/bin/cat $(relay_lines)"; }
 
 # relay_tend DIR: runs tend on the producer; prints "CPU_NS WALL_US".
 relay_tend() {
@@ -49,7 +57,7 @@ relay_cat() {
 	local dir=$1
 	mkdir -p "$dir"
 	mkfifo "$dir/fifo"
-	sh -c "yes $RELAY_LINE | head -c $RELAY_BYTES" >"$dir/fifo" &
+	cat "$(relay_lines)" >"$dir/fifo" &
 	own $!
 	# `times` in the subshell: the CPU of its one child, cat
 	(cat <"$dir/fifo" >/dev/null; times) | awk 'NR == 2 { split($1, u, /[ms]/); split($2, s, /[ms]/);
