@@ -33,6 +33,14 @@ static void read_text(const char *text)
 	assert_false(ini.oom);
 }
 
+/* The text read gave exactly one diagnostic, on line, containing substr. */
+static void assert_one_diag(int line, const char *substr)
+{
+	assert_int_equal(diags.count, 1);
+	assert_int_equal(diags.items[0].line, line);
+	assert_contains(diags.items[0].text, substr);
+}
+
 static void assert_entry(const struct ini_section *s, size_t i, const char *key, const char *value, int line)
 {
 	assert_true(i < s->nentries);
@@ -100,9 +108,7 @@ static void indented_key(void **state)
 {
 	(void)state;
 	read_text("[program:web]\ncommand = /bin/true\n  autostart = false\n  other = word\n");
-	assert_int_equal(diags.count, 1);
-	assert_int_equal(diags.items[0].line, 3);
-	assert_contains(diags.items[0].text, "continues the value of \"command\"");
+	assert_one_diag(3, "continues the value of \"command\"");
 	assert_entry(&ini.sections[0], 0, "command", "/bin/true other = word", 2);
 }
 
@@ -110,15 +116,11 @@ static void syntax_errors(void **state)
 {
 	(void)state;
 	read_text("[program:web\ncommand = x\n");
-	assert_int_equal(diags.count, 1);
-	assert_int_equal(diags.items[0].line, 1);
-	assert_contains(diags.items[0].text, "without a closing ]");
+	assert_one_diag(1, "without a closing ]");
 	assert_true(ini.sections[0].broken);
 
 	read_text("[program:web]\ncommand sleep 1\n");
-	assert_int_equal(diags.count, 1);
-	assert_int_equal(diags.items[0].line, 2);
-	assert_contains(diags.items[0].text, "expected \"key = value\"");
+	assert_one_diag(2, "expected \"key = value\"");
 	assert_true(ini.sections[0].unreadable_line);
 	assert_int_equal(ini.sections[0].nentries, 0);
 }
@@ -132,9 +134,7 @@ static void long_line(void **state)
 	value[sizeof value - 1] = '\0';
 	snprintf(text, sizeof text, "[program:web]\ndirectory = %s\npriority = 5\n", value);
 	read_text(text);
-	assert_int_equal(diags.count, 1);
-	assert_int_equal(diags.items[0].line, 2);
-	assert_contains(diags.items[0].text, "line too long");
+	assert_one_diag(2, "line too long");
 	assert_true(ini.sections[0].unreadable_line);
 	assert_int_equal(ini.sections[0].nentries, 1);
 	assert_entry(&ini.sections[0], 0, "priority", "5", 3);

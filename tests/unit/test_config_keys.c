@@ -35,6 +35,13 @@ static const struct ini_section *section_of(const char *text)
 	return &ini.sections[0];
 }
 
+/* The draft of [program:web] with text's first section applied. */
+static void apply_program(const char *text)
+{
+	keys_program_defaults(&draft);
+	keys_apply(&program_keys, section_of(text), "[program:web]", &draft, draft.line, draft.misspelt, &diags);
+}
+
 static void every_listed_key_is_known(void **state)
 {
 	(void)state;
@@ -62,12 +69,10 @@ static void program_defaults(void **state)
 static void lines_of_the_keys_set(void **state)
 {
 	(void)state;
-	const struct ini_section *s = section_of("[program:web]\n"
-						 "command = /bin/true\n"
-						 "STOPWAITSECS = 3\n"
-						 "depends_on = db\n");
-	keys_program_defaults(&draft);
-	keys_apply(&program_keys, s, "[program:web]", &draft, draft.line, draft.misspelt, &diags);
+	apply_program("[program:web]\n"
+		      "command = /bin/true\n"
+		      "STOPWAITSECS = 3\n"
+		      "depends_on = db\n");
 	assert_int_equal(diags.count, 0);
 	assert_int_equal(draft.line[PROGRAM_KEY_command], 2);
 	assert_int_equal(draft.line[PROGRAM_KEY_stopwaitsecs], 3);
@@ -80,14 +85,8 @@ static void lines_of_the_keys_set(void **state)
 static void mistakes(void **state)
 {
 	(void)state;
-	const struct ini_section *s = section_of("[program:web]\n"
-						 "comand = /bin/true\n"
-						 "priority = 1\n"
-						 "Priority = 2\n"
-						 "numprocs = 3\n"
-						 "autostart = maybe\n");
-	keys_program_defaults(&draft);
-	keys_apply(&program_keys, s, "[program:web]", &draft, draft.line, draft.misspelt, &diags);
+	/* lines 2 to 6 */
+	apply_program("[program:web]\ncomand = /bin/true\npriority = 1\nPriority = 2\nnumprocs = 3\nautostart = maybe\n");
 	assert_int_equal(diags.count, 4);
 	assert_int_equal(diags.errors, 3);
 	assert_string_equal(diags.items[0].text, "[program:web] unknown key \"comand\" (did you mean \"command\"?)");
