@@ -105,6 +105,10 @@ void config_free(struct config *cfg);
 void diagnostics_print(const struct diagnostics *diags, const char *file);
 void diagnostics_free(struct diagnostics *diags);
 
+/* tend -- COMMAND: one program with tini's behaviour (no restart, the
+ * stop signal passed on, quiet). NULL: out of memory. argv is borrowed. */
+struct config *config_single_command(char **argv);
+
 /* A program_config with every default applied, for single-command mode. */
 bool program_config_defaults(struct program_config *p);
 void program_config_free(struct program_config *p);

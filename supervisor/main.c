@@ -1,6 +1,5 @@
 /* tend's command line (SPEC §1): run a config, run one command, check a
  * config. Everything here happens before the loop, so fatal() is allowed. */
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -154,46 +153,6 @@ static void apply_verbosity(const struct options *o, const struct config *cfg)
 	log_setup(level, cfg->log_format);
 }
 
-/* tend -- COMMAND: one program with tini's behaviour: no restart, the
- * received stop signal passed on, SIGKILL to its group 5 s later, quiet. */
-static struct config *single_command_config(char **argv)
-{
-	struct config *cfg = calloc(1, sizeof *cfg);
-	if (!cfg || !(cfg->programs = calloc(1, sizeof *cfg->programs)) || !(cfg->path = strdup("(command line)")))
-		fatal(2, "out of memory");
-	cfg->nprograms = 1;
-	cfg->shutdown_timeout = 9;
-	cfg->exit_on_fatal = false;
-	/* quiet, as tini is (SPEC §5): the terminal is the command's; -v
-	 * brings back tend's own lines */
-	cfg->log_level = LOG_WARN;
-	cfg->log_format = LOG_TEXT;
-	struct program_config *p = &cfg->programs[0];
-	if (!program_config_defaults(p))
-		fatal(2, "out of memory");
-	char *base = strdup(argv[0]);
-	snprintf(p->name, sizeof p->name, "%s", base ? basename(base) : "command");
-	free(base);
-	size_t argc = 0;
-	while (argv[argc])
-		argc++;
-	p->argv = malloc((argc + 1) * sizeof *p->argv);	/* words borrowed from main's argv */
-	if (!p->argv)
-		fatal(2, "out of memory");
-	memcpy(p->argv, argv, (argc + 1) * sizeof *p->argv);
-	p->autorestart = AUTORESTART_FALSE;
-	/* no exit code is a failure of tend's: each is passed on as tend's own
-	 * (SPEC §6), so none is worth a warning in the quiet log */
-	for (size_t code = 0; code < EXIT_CODES_MAX; code++)
-		p->exitcodes[code] = true;
-	p->startsecs = 0;
-	p->stopasgroup = false;	/* the signal goes to the command itself, as with tini */
-	p->killasgroup = true;
-	p->stopwaitsecs = 5;
-	p->tty_foreground = true;
-	return cfg;
-}
-
 int main(int argc, char **argv)
 {
 	if (argc > 1 && client_is_command(argv[1]))
@@ -206,7 +165,9 @@ int main(int argc, char **argv)
 	struct config *cfg;
 	enum run_mode mode;
 	if (o.argv) {
-		cfg = single_command_config(o.argv);
+		cfg = config_single_command(o.argv);
+		if (!cfg)
+			fatal(2, "out of memory");
 		mode = MODE_SINGLE;
 	} else {
 		cfg = load_or_exit(config_path(&o));

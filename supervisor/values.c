@@ -214,6 +214,51 @@ static bool is_env_name(const char *s, size_t len)
 	return true;
 }
 
+/* The value after KEY=, quoted or not, into buf (*len bytes); *pp moves
+ * past it and its comma. */
+static bool environment_value(const char **pp, const char *key, int klen, char *buf, size_t *len, char *err,
+			      size_t n)
+{
+	const char *p = *pp;
+	size_t l = 0;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p == '"' || *p == '\'') {
+		char quote = *p++;
+		while (*p && *p != quote)
+			buf[l++] = *p++;
+		if (*p != quote) {
+			snprintf(err, n, "unterminated quote in the value of %.*s", klen, key);
+			return false;
+		}
+		p++;
+		while (isspace((unsigned char)*p))
+			p++;
+		if (*p && *p != ',') {
+			snprintf(err, n, "unexpected text after the quoted value of %.*s", klen, key);
+			return false;
+		}
+	} else {
+		while (*p && *p != ',')
+			buf[l++] = *p++;
+		while (l > 0 && isspace((unsigned char)buf[l - 1]))
+			l--;
+	}
+	if (*p == ',')
+		p++;
+	*pp = p;
+	*len = l;
+	return true;
+}
+
+static bool environment_has(char **list, size_t count, const char *key, size_t klen)
+{
+	for (size_t i = 0; i < count; i++)
+		if (strncmp(list[i], key, klen) == 0 && list[i][klen] == '=')
+			return true;
+	return false;
+}
+
 /* supervisord's form: KEY=value pairs separated by commas; a value may be
  * quoted with " or ' to hold commas. */
 bool value_environment(const char *s, char ***out, char *err, size_t n)
@@ -236,48 +281,23 @@ bool value_environment(const char *s, char ***out, char *err, size_t n)
 		const char *key_end = p;
 		while (key_end > key && isspace((unsigned char)key_end[-1]))
 			key_end--;
-		if (*p != '=' || !is_env_name(key, (size_t)(key_end - key))) {
+		int klen = (int)(key_end - key);
+		if (*p != '=' || !is_env_name(key, (size_t)klen)) {
 			snprintf(err, n, "expected KEY=value at \"%.32s\"", key);
 			goto fail;
 		}
 		p++;
-		while (*p == ' ' || *p == '\t')
-			p++;
-		size_t len = 0;
-		if (*p == '"' || *p == '\'') {
-			char quote = *p++;
-			while (*p && *p != quote)
-				buf[len++] = *p++;
-			if (*p != quote) {
-				snprintf(err, n, "unterminated quote in the value of %.*s", (int)(key_end - key), key);
-				goto fail;
-			}
-			p++;
-			while (isspace((unsigned char)*p))
-				p++;
-			if (*p && *p != ',') {
-				snprintf(err, n, "unexpected text after the quoted value of %.*s", (int)(key_end - key), key);
-				goto fail;
-			}
-		} else {
-			while (*p && *p != ',')
-				buf[len++] = *p++;
-			while (len > 0 && isspace((unsigned char)buf[len - 1]))
-				len--;
+		size_t len;
+		if (!environment_value(&p, key, klen, buf, &len, err, n))
+			goto fail;
+		if (environment_has(list, count, key, (size_t)klen)) {
+			snprintf(err, n, "%.*s is set twice", klen, key);
+			goto fail;
 		}
-		if (*p == ',')
-			p++;
-		for (size_t i = 0; i < count; i++) {
-			size_t klen = (size_t)(key_end - key);
-			if (strncmp(list[i], key, klen) == 0 && list[i][klen] == '=') {
-				snprintf(err, n, "%.*s is set twice", (int)klen, key);
-				goto fail;
-			}
-		}
-		char *item = malloc((size_t)(key_end - key) + len + 2);
+		char *item = malloc((size_t)klen + len + 2);
 		if (!item)
 			goto oom;
-		sprintf(item, "%.*s=%.*s", (int)(key_end - key), key, (int)len, buf);
+		sprintf(item, "%.*s=%.*s", klen, key, (int)len, buf);
 		list[count++] = item;
 	}
 	free(buf);

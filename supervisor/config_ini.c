@@ -1,0 +1,249 @@
+/* inih splits the file into (section, key, value); our reader feeds it
+ * lines, so that we know each line's number, catch lines too long for the
+ * library, and see section headers (inih reports neither). */
+#include "config_ini.h"
+
+#include <ctype.h>
+#include <ini.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "config_diag.h"
+
+struct reader {
+	struct config_ini *ini;
+	const char *text;	/* the whole file */
+	size_t pos;
+	int lineno;
+	bool indented;		/* current line starts with blank: maybe a continuation */
+	bool have_key;		/* a key was seen since the last header (inih's prev_name) */
+	bool (*is_key)(const char *name);
+	struct diagnostics *diags;
+};
+
+static struct ini_section *add_section(struct reader *r, const char *name, size_t len, int line)
+{
+	struct config_ini *ini = r->ini;
+	struct ini_section *s = realloc(ini->sections, (ini->nsections + 1) * sizeof *s);
+	if (!s) {
+		ini->oom = true;
+		return NULL;
+	}
+	ini->sections = s;
+	s = &ini->sections[ini->nsections];
+	*s = (struct ini_section){ .name = strndup(name, len), .line = line };
+	if (!s->name) {
+		ini->oom = true;
+		return NULL;
+	}
+	ini->nsections++;
+	return s;
+}
+
+/* "command sleep 1" has its own error: no "command is missing" too */
+static void mark_unreadable(struct reader *r)
+{
+	if (r->ini->nsections > 0)
+		r->ini->sections[r->ini->nsections - 1].unreadable_line = true;
+}
+
+static bool is_comment_start(char c)
+{
+	return c == ';' || c == '#';
+}
+
+static void read_header(struct reader *r, const char *start, size_t len)
+{
+	r->have_key = false;
+	const char *close = memchr(start, ']', len);
+	if (!close) {
+		diag_add(r->diags, r->lineno, false, "section header without a closing ]");
+		struct ini_section *s = add_section(r, "", 0, r->lineno);
+		if (s)
+			s->broken = true;
+		return;
+	}
+	const char *name = start + 1;
+	while (name < close && isspace((unsigned char)*name))
+		name++;
+	const char *end = close;
+	while (end > name && isspace((unsigned char)end[-1]))
+		end--;
+	add_section(r, name, (size_t)(end - name), r->lineno);
+}
+
+/* Looks at a line as inih will, to note headers and the syntax errors that
+ * inih would only report as "the first bad line". */
+static void classify_line(struct reader *r, const char *line, size_t len)
+{
+	size_t i = 0;
+	while (i < len && isspace((unsigned char)line[i]))
+		i++;
+	r->indented = i > 0;
+	if (i == len || is_comment_start(line[i]))
+		return;
+	if (r->indented && r->have_key)
+		return;	/* a continuation of the previous value */
+	if (line[i] == '[') {
+		read_header(r, line + i, len - i);
+		return;
+	}
+	for (size_t j = i; j < len; j++) {
+		if (line[j] == '=' || line[j] == ':') {
+			r->have_key = true;
+			return;
+		}
+		if (line[j] == ';' && isspace((unsigned char)line[j - 1]))
+			break;	/* an inline comment starts before any '=' */
+	}
+	diag_add(r->diags, r->lineno, false, "expected \"key = value\", a [section] header or a comment");
+	mark_unreadable(r);
+}
+
+/* inih's fgets-style reader: one physical line per call. */
+static char *read_line(char *str, int num, void *stream)
+{
+	struct reader *r = stream;
+	if (r->text[r->pos] == '\0')
+		return NULL;
+	const char *line = r->text + r->pos;
+	const char *nl = strchr(line, '\n');
+	size_t len = nl ? (size_t)(nl - line) : strlen(line);
+	r->pos += len + (nl ? 1 : 0);
+	r->lineno++;
+	/* inih needs room for the line, "\n" and "\0"; a longer line would be
+	 * split by it into two lines: refuse it instead of misreading it. */
+	if (len + 2 > (size_t)num) {
+		diag_add(r->diags, r->lineno, false,
+			 "line too long (%zu characters, at most %d): continue a long value on indented lines",
+			 len, num - 2);
+		mark_unreadable(r);
+		r->indented = false;
+		str[0] = '\0';
+		return str;
+	}
+	classify_line(r, line, len);
+	memcpy(str, line, len);
+	str[len] = '\n';
+	str[len + 1] = '\0';
+	return str;
+}
+
+/* "autostart = false" on an indented line is almost surely a key indented
+ * by mistake, not words of the previous value. */
+static bool looks_like_key(const struct reader *r, const char *text)
+{
+	size_t len = strcspn(text, "=:");
+	while (len > 0 && isspace((unsigned char)text[len - 1]))
+		len--;
+	if (text[strcspn(text, "=:")] == '\0' || len == 0)
+		return false;
+	char name[64];
+	if (len >= sizeof name)
+		return false;
+	memcpy(name, text, len);
+	name[len] = '\0';
+	return r->is_key(name);
+}
+
+/* A continuation line: joined to the value above with a space. */
+static void continue_value(struct reader *r, struct ini_entry *e, const char *value)
+{
+	if (looks_like_key(r, value)) {
+		diag_add(r->diags, r->lineno, false,
+			 "this indented line continues the value of \"%s\"; if it is a key, do not indent it", e->key);
+		return;
+	}
+	/* inih 55 leaves an inline comment on a continuation line: cut it
+	 * there too, as on the key's own line */
+	size_t len = 0;
+	while (value[len] && !(value[len] == ';' && len > 0 && isspace((unsigned char)value[len - 1])))
+		len++;
+	while (len > 0 && isspace((unsigned char)value[len - 1]))
+		len--;
+	size_t old = strlen(e->value);
+	char *v = realloc(e->value, old + len + 2);
+	if (!v) {
+		r->ini->oom = true;
+		return;
+	}
+	v[old] = ' ';
+	memcpy(v + old + 1, value, len);
+	v[old + 1 + len] = '\0';
+	e->value = v;
+}
+
+static void add_entry(struct reader *r, struct ini_section *s, const char *name, const char *value)
+{
+	struct ini_entry *e = realloc(s->entries, (s->nentries + 1) * sizeof *e);
+	if (!e) {
+		r->ini->oom = true;
+		return;
+	}
+	s->entries = e;
+	e = &s->entries[s->nentries];
+	*e = (struct ini_entry){ .key = strdup(name), .value = strdup(value), .line = r->lineno };
+	if (!e->key || !e->value) {
+		free(e->key);
+		free(e->value);
+		r->ini->oom = true;
+		return;
+	}
+	s->nentries++;
+}
+
+static int on_value(void *user, const char *section, const char *name, const char *value)
+{
+	(void)section;	/* inih cuts names to 50 bytes: we use our own record */
+	struct reader *r = user;
+	if (r->ini->nsections == 0 && !add_section(r, "", 0, 0))
+		return 1;
+	struct ini_section *s = &r->ini->sections[r->ini->nsections - 1];
+	if (r->indented && s->nentries > 0)
+		continue_value(r, &s->entries[s->nentries - 1], value);
+	else
+		add_entry(r, s, name, value);
+	return 1;
+}
+
+void config_ini_read(struct config_ini *ini, const char *text, bool (*is_key)(const char *name),
+		     struct diagnostics *diags)
+{
+	*ini = (struct config_ini){ 0 };
+	struct reader r = { .ini = ini, .text = text, .is_key = is_key, .diags = diags };
+	if (strncmp(text, "\xEF\xBB\xBF", 3) == 0)	/* a UTF-8 byte order mark */
+		r.pos = 3;
+	int first_error = ini_parse_stream(read_line, &r, on_value, &r);
+	/* inih saw a bad line that our reader did not explain */
+	bool explained = false;
+	for (size_t i = 0; i < diags->count; i++)
+		explained |= diags->items[i].line == first_error;
+	if (first_error > 0 && !explained)
+		diag_add(diags, first_error, false, "cannot parse this line");
+	else if (first_error < 0)
+		ini->oom = true;
+}
+
+void config_ini_free(struct config_ini *ini)
+{
+	for (size_t i = 0; i < ini->nsections; i++) {
+		struct ini_section *s = &ini->sections[i];
+		for (size_t j = 0; j < s->nentries; j++) {
+			free(s->entries[j].key);
+			free(s->entries[j].value);
+		}
+		free(s->entries);
+		free(s->name);
+	}
+	free(ini->sections);
+	memset(ini, 0, sizeof *ini);
+}
+
+bool config_ini_sets(const struct ini_section *s, const char *key)
+{
+	for (size_t i = 0; s && i < s->nentries; i++)
+		if (strcasecmp(s->entries[i].key, key) == 0)
+			return true;
+	return false;
+}
