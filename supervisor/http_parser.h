@@ -1,5 +1,6 @@
-/* Parsing one HTTP/1.x request head, without allocating: the results point
- * into the caller's buffer (the idea of picohttpparser). */
+/* Parsing one HTTP/1.x message head, without allocating: the results point
+ * into the caller's buffer (the idea of picohttpparser). The server parses
+ * requests; the client and the health probes parse responses. */
 #ifndef TEND_HTTP_PARSER_H
 #define TEND_HTTP_PARSER_H
 
@@ -31,5 +32,29 @@ struct http_request {
 /* Returns the length of the head (through the blank line) when it is
  * complete and well-formed, else one of enum http_parse_result. */
 int http_parse_request(const char *buf, size_t len, struct http_request *req);
+
+struct http_response {
+	int minor_version;		/* HTTP/1.<minor_version> */
+	int status;			/* 100 to 599 */
+	const char *reason;		/* the reason phrase, maybe empty */
+	size_t reason_len;
+	bool keep_alive;		/* as for a request */
+	bool has_length;		/* Content-Length was sent: */
+	size_t content_length;
+	bool has_transfer_encoding;	/* the body's framing is the caller's to judge */
+};
+
+/* The same for a response head: its length, or one of enum
+ * http_parse_result (HTTP_BAD and HTTP_TOO_LARGE then mean a response that
+ * cannot be read). */
+int http_parse_response(const char *buf, size_t len, struct http_response *resp);
+
+/* "HTTP/1.1 200": what a response starts with, enough to know its status. */
+#define HTTP_STATUS_START 12
+
+/* Only that start of a response: HTTP_STATUS_START with the status code in
+ * *status, HTTP_PARTIAL or HTTP_BAD. For a reader that looks no further
+ * (the health probes). */
+int http_parse_status(const char *buf, size_t len, int *status);
 
 #endif
