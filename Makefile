@@ -26,7 +26,7 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 TEND_CFLAGS  := -fno-asynchronous-unwind-tables
 TEND_LDFLAGS := -Wl,-z,now
 TEND_LDLIBS  := -Wl,-Bstatic $(LDLIBS) -Wl,-Bdynamic
-STARTUP := main config values expand words users client dirs
+STARTUP := main config values expand words users client client_http client_render dirs probe_spec
 STARTUP_SECTIONS := --rename-section .text=tend_startup_text \
                     --rename-section .text.startup=tend_startup_text \
                     --rename-section .text.unlikely=tend_startup_text \
