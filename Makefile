@@ -118,7 +118,7 @@ test: deps
 	$(MAKE) fuzz-smoke
 	TEST_IMAGE_NET=netns $(MAKE) test-image
 
-# libFuzzer on the HTTP request parser and on the JSON string writers
+# libFuzzer on the HTTP head parser (requests and responses) and on the JSON string writers
 # (clang; crashes land in build/fuzz/). `make fuzz` runs each for
 # FUZZ_SECONDS; fuzz-smoke briefly.
 FUZZ_SECONDS ?= 60
