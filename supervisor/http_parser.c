@@ -4,27 +4,8 @@
  * each time more bytes arrive, so every call is self-contained; a prefix of
  * a valid head is HTTP_PARTIAL, and bytes that no continuation can make
  * valid are HTTP_BAD as soon as they are seen. Both entry points are made of
- * the same steps: the line end, the version, the header fields.
- *
- * Choices where RFC 9112 leaves room (see README, "HTTP API"):
- * - empty lines (CRLF or LF) before the request line are skipped and counted
- *   in the returned length, so the caller consumes them;
- * - a bare LF ends a line like CRLF does; a CR not followed by LF is bad;
- * - the request target must be origin-form ('/' first) of visible ASCII
- *   (0x21-0x7E): controls, DEL and bytes >= 0x80 (raw UTF-8) are bad;
- * - field values may hold obs-text (bytes >= 0x80) but no control other
- *   than HTAB;
- * - Host is not required (tend serves one host; local clients omit it);
- * - "Connection: close" wins over "keep-alive" when both are sent;
- * - repeated Content-Length headers with the same numeric value are fine;
- *   a list value ("5, 5") is bad, as is Content-Length with
- *   Transfer-Encoding in a request.
- * For responses, the same header fields, and:
- * - no empty line before the status line;
- * - a status code from 100 to 599; the reason phrase may be left out, with
- *   or without its SP;
- * - Content-Length with Transfer-Encoding is not refused: the caller, which
- *   reads the body, judges the framing (RFC 9112 6.3: TE wins). */
+ * the same steps: the line end, the version, the header fields. What is
+ * accepted where RFC 9112 leaves room: http_parser.h. */
 #include "http_parser.h"
 
 #include <stdint.h>
