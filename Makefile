@@ -124,7 +124,8 @@ test: deps
 FUZZ_SECONDS ?= 60
 FUZZ_CC  ?= clang
 FUZZ_SAN := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-FUZZ_JSON_SOURCES := supervisor/json_escape.c supervisor/utf8.c supervisor/strbuf.c supervisor/json.c
+FUZZ_JSON_SOURCES := supervisor/json_escape.c supervisor/utf8.c supervisor/strbuf.c supervisor/json.c \
+                     supervisor/json_read.c supervisor/json_string.c
 
 .PHONY: fuzz fuzz-http fuzz-json fuzz-smoke
 
