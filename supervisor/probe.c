@@ -60,6 +60,17 @@ static void judge_reply(struct probe *p, bool closed)
 	}
 }
 
+/* After a send or recv that returned n: whether to stop here, to wait
+ * (n < 0 but nothing is wrong) or because the probe failed. */
+static bool io_stopped(struct probe *p, ssize_t n)
+{
+	if (n >= 0)
+		return false;
+	if (errno != EAGAIN && errno != EINTR)
+		verdict(p, false, strerror(errno));
+	return true;
+}
+
 static void on_io(struct ev_loop *loop, ev_io *w, int revents)
 {
 	(void)loop, (void)revents;
@@ -81,12 +92,8 @@ static void on_io(struct ev_loop *loop, ev_io *w, int revents)
 		const char *req = p->spec->request;
 		size_t left = strlen(req) - p->sent;
 		ssize_t n = send(p->fd, req + p->sent, left, MSG_NOSIGNAL | MSG_DONTWAIT);
-		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		if (io_stopped(p, n))
 			return;
-		if (n < 0) {
-			verdict(p, false, strerror(errno));
-			return;
-		}
 		p->sent += (size_t)n;
 		if (p->sent == strlen(req)) {
 			ev_io_stop(p->loop, &p->io);
@@ -96,12 +103,8 @@ static void on_io(struct ev_loop *loop, ev_io *w, int revents)
 		return;
 	}
 	ssize_t n = recv(p->fd, p->reply + p->got, sizeof p->reply - p->got, MSG_DONTWAIT);
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+	if (io_stopped(p, n))
 		return;
-	if (n < 0) {
-		verdict(p, false, strerror(errno));
-		return;
-	}
 	p->got += (size_t)n;
 	judge_reply(p, n == 0);	/* judged by the time reply is full: a server that floods is cut off */
 }
