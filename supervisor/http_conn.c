@@ -6,7 +6,6 @@
 #include <unistd.h>
 
 #include "http_parser.h"
-#include "http_server.h"
 #include "util.h"
 
 /* Past this much unsent output, stop reading more requests from a client

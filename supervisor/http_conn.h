@@ -1,6 +1,7 @@
 /* One accepted HTTP connection of tend's server (http_server.h): it reads
  * requests, answers them through the API (api.h) in order, pipelined ones
- * included, and closes when told to, on error, or after HTTP_TIMEOUT. A
+ * included, and closes when told to, on error, or when HTTP_TIMEOUT passes
+ * idle between requests or before a begun request head is complete. A
  * client that does not read its answers is not read from past
  * OUTPUT_HIGH_WATER of unsent output. */
 #ifndef TEND_HTTP_CONN_H
@@ -10,6 +11,8 @@
 
 #include "api.h"
 #include "strbuf.h"
+
+#define HTTP_TIMEOUT 5.0
 
 struct http_conn;
 

@@ -4,8 +4,9 @@
  * HTTP_MAX_CONNECTIONS at once, fewer when RLIMIT_NOFILE is low (more are
  * closed at once and counted), a connection idle for HTTP_TIMEOUT between
  * requests is closed, and a request head must be complete HTTP_TIMEOUT
- * after its first byte. Answers never raise SIGPIPE (MSG_NOSIGNAL). This
- * file has the listeners; http_conn.h the connections. */
+ * after its first byte (HTTP_TIMEOUT: http_conn.h, which has the
+ * connections; this file has the listeners). Answers never raise SIGPIPE
+ * (MSG_NOSIGNAL). */
 #ifndef TEND_HTTP_SERVER_H
 #define TEND_HTTP_SERVER_H
 
@@ -15,9 +16,9 @@
 #include <sys/types.h>
 
 #include "api.h"
+#include "net.h"	/* for http_parse_listen below, until config.c includes it */
 
 #define HTTP_MAX_CONNECTIONS 128
-#define HTTP_TIMEOUT 5.0
 
 struct http_server;
 
@@ -33,7 +34,6 @@ unsigned long http_connections_refused(const struct http_server *s, enum listene
 void http_server_free(struct http_server *s);
 
 /* Kept only until config.c calls net_parse_host_port (net.h) itself. */
-#include "net.h"
 #define http_parse_listen(host_port, addr, addr_len, err, n) net_parse_host_port(host_port, addr, addr_len, err, n)
 
 #endif

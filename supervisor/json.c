@@ -17,16 +17,16 @@ bool json_parse(struct json_doc *doc, const char *text, size_t len, char *err, s
 	if (!json_read(&ps, &root))
 		return false;
 	ps.nodes = calloc(ps.nnodes, sizeof *ps.nodes);
-	ps.strings = malloc(ps.nstrings ? ps.nstrings : 1);
-	if (!ps.nodes || !ps.strings) {
+	ps.strings.buf = malloc(ps.strings.len ? ps.strings.len : 1);
+	if (!ps.nodes || !ps.strings.buf) {
 		free(ps.nodes);
-		free(ps.strings);
+		free(ps.strings.buf);
 		ps.p = ps.start;
 		return json_read_error(&ps, "out of memory");
 	}
 	json_read(&ps, &root);	/* cannot fail: the same text passed */
 	doc->nodes = ps.nodes;
-	doc->strings = ps.strings;
+	doc->strings = ps.strings.buf;
 	doc->root = root;
 	return true;
 }

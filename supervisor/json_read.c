@@ -6,8 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "json_string.h"
-
 bool json_read_error(struct json_reader *ps, const char *fmt, ...)
 {
 	if (ps->failed)
@@ -49,6 +47,15 @@ static struct json_value *new_node(struct json_reader *ps, enum json_type type)
 	memset(v, 0, sizeof *v);
 	v->type = type;
 	return v;
+}
+
+/* A string, ps->p on its opening quote (json_string.h). */
+static bool read_string(struct json_reader *ps, const char **out, size_t *len)
+{
+	char why[64];
+	if (json_string_read(&ps->p, ps->end, &ps->strings, out, len, why, sizeof why))
+		return true;
+	return json_read_error(ps, "%s", why);
 }
 
 static size_t digits(struct json_reader *ps)
@@ -136,7 +143,7 @@ static bool parse_container(struct json_reader *ps, unsigned depth, struct json_
 				return json_read_error(ps, "unexpected end");
 			if (*ps->p != '"')
 				return json_read_error(ps, "a member name (a string) expected");
-			if (!json_read_string(ps, &key, &key_len))
+			if (!read_string(ps, &key, &key_len))
 				return false;
 			skip_space(ps);
 			if (ps->p >= ps->end || *ps->p != ':')
@@ -187,7 +194,7 @@ static bool parse_value(struct json_reader *ps, unsigned depth, struct json_valu
 		v = new_node(ps, JSON_STRING);
 		const char *s = NULL;
 		size_t n = 0;
-		if (!json_read_string(ps, &s, &n))
+		if (!read_string(ps, &s, &n))
 			return false;
 		if (v) {
 			v->string = s;
@@ -225,7 +232,7 @@ bool json_read(struct json_reader *ps, struct json_value **root)
 {
 	ps->p = ps->start;
 	ps->nnodes = 0;
-	ps->nstrings = 0;
+	ps->strings.len = 0;
 	if (!parse_value(ps, 0, root))
 		return false;
 	skip_space(ps);

@@ -8,13 +8,13 @@
 #include <stddef.h>
 
 #include "json.h"
+#include "json_string.h"
 
 struct json_reader {
 	const char *start, *p, *end;
 	struct json_value *nodes;
 	size_t nnodes;
-	char *strings;
-	size_t nstrings;	/* bytes of decoded strings, NULs included */
+	struct json_strings strings;
 	char *err;
 	size_t errsize;
 	bool failed;

@@ -1,28 +1,48 @@
 #include "json_string.h"
 
-static void emit(struct json_reader *ps, unsigned char c)
+#include <stdarg.h>
+#include <stdio.h>
+
+struct decoder {
+	const char *p, *end;
+	struct json_strings *s;
+	char *err;
+	size_t errsize;
+};
+
+static bool fail(struct decoder *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static bool fail(struct decoder *d, const char *fmt, ...)
 {
-	if (ps->strings)
-		ps->strings[ps->nstrings] = (char)c;
-	ps->nstrings++;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(d->err, d->errsize, fmt, ap);
+	va_end(ap);
+	return false;
 }
 
-static void emit_utf8(struct json_reader *ps, unsigned long cp)
+static void emit(struct decoder *d, unsigned char c)
+{
+	if (d->s->buf)
+		d->s->buf[d->s->len] = (char)c;
+	d->s->len++;
+}
+
+static void emit_utf8(struct decoder *d, unsigned long cp)
 {
 	if (cp < 0x80) {
-		emit(ps, (unsigned char)cp);
+		emit(d, (unsigned char)cp);
 	} else if (cp < 0x800) {
-		emit(ps, (unsigned char)(0xC0 | cp >> 6));
-		emit(ps, (unsigned char)(0x80 | (cp & 0x3F)));
+		emit(d, (unsigned char)(0xC0 | cp >> 6));
+		emit(d, (unsigned char)(0x80 | (cp & 0x3F)));
 	} else if (cp < 0x10000) {
-		emit(ps, (unsigned char)(0xE0 | cp >> 12));
-		emit(ps, (unsigned char)(0x80 | (cp >> 6 & 0x3F)));
-		emit(ps, (unsigned char)(0x80 | (cp & 0x3F)));
+		emit(d, (unsigned char)(0xE0 | cp >> 12));
+		emit(d, (unsigned char)(0x80 | (cp >> 6 & 0x3F)));
+		emit(d, (unsigned char)(0x80 | (cp & 0x3F)));
 	} else {
-		emit(ps, (unsigned char)(0xF0 | cp >> 18));
-		emit(ps, (unsigned char)(0x80 | (cp >> 12 & 0x3F)));
-		emit(ps, (unsigned char)(0x80 | (cp >> 6 & 0x3F)));
-		emit(ps, (unsigned char)(0x80 | (cp & 0x3F)));
+		emit(d, (unsigned char)(0xF0 | cp >> 18));
+		emit(d, (unsigned char)(0x80 | (cp >> 12 & 0x3F)));
+		emit(d, (unsigned char)(0x80 | (cp >> 6 & 0x3F)));
+		emit(d, (unsigned char)(0x80 | (cp & 0x3F)));
 	}
 }
 
@@ -50,72 +70,82 @@ static long hex4(const char *p)
 	return v;
 }
 
-/* A \uXXXX escape, ps->p on the 'u'. A high surrogate followed by a
+/* A \uXXXX escape, d->p on the 'u'. A high surrogate followed by a
  * \uDC00-\uDFFF escape is one code point; any other surrogate is U+FFFD. */
-static bool unicode_escape(struct json_reader *ps)
+static bool unicode_escape(struct decoder *d)
 {
-	if (ps->end - ps->p < 5 || hex4(ps->p + 1) < 0)
-		return json_read_error(ps, "\\u needs four hex digits");
-	unsigned long cp = (unsigned long)hex4(ps->p + 1);
-	ps->p += 5;
+	if (d->end - d->p < 5 || hex4(d->p + 1) < 0)
+		return fail(d, "\\u needs four hex digits");
+	unsigned long cp = (unsigned long)hex4(d->p + 1);
+	d->p += 5;
 	if (cp >= 0xD800 && cp <= 0xDBFF) {
-		long low = ps->end - ps->p >= 6 && ps->p[0] == '\\' && ps->p[1] == 'u' ? hex4(ps->p + 2) : -1;
+		long low = d->end - d->p >= 6 && d->p[0] == '\\' && d->p[1] == 'u' ? hex4(d->p + 2) : -1;
 		if (low >= 0xDC00 && low <= 0xDFFF) {
 			cp = 0x10000 + ((cp - 0xD800) << 10) + ((unsigned long)low - 0xDC00);
-			ps->p += 6;
+			d->p += 6;
 		} else {
 			cp = 0xFFFD;
 		}
 	} else if (cp >= 0xDC00 && cp <= 0xDFFF) {
 		cp = 0xFFFD;
 	}
-	emit_utf8(ps, cp);
+	emit_utf8(d, cp);
 	return true;
 }
 
-bool json_read_string(struct json_reader *ps, const char **out, size_t *len)
+/* The characters up to the closing quote, d->p just past the opening one. */
+static bool characters(struct decoder *d)
 {
-	size_t first = ps->nstrings;
-	ps->p++;
 	for (;;) {
-		if (ps->p >= ps->end)
-			return json_read_error(ps, "unterminated string");
-		unsigned char c = (unsigned char)*ps->p;
+		if (d->p >= d->end)
+			return fail(d, "unterminated string");
+		unsigned char c = (unsigned char)*d->p;
 		if (c == '"') {
-			ps->p++;
-			break;
+			d->p++;
+			return true;
 		}
 		if (c < 0x20)
-			return json_read_error(ps, "control character in a string");
+			return fail(d, "control character in a string");
 		if (c != '\\') {
-			emit(ps, c);
-			ps->p++;
+			emit(d, c);
+			d->p++;
 			continue;
 		}
-		if (++ps->p >= ps->end)
-			return json_read_error(ps, "unterminated string");
+		if (++d->p >= d->end)
+			return fail(d, "unterminated string");
 		static const char escapes[] = "\"\"\\\\//b\bf\fn\nr\rt\t";
 		const char *e = NULL;
 		for (const char *q = escapes; *q; q += 2)
-			if (*q == *ps->p) {
+			if (*q == *d->p) {
 				e = q;
 				break;
 			}
 		if (e) {
-			emit(ps, (unsigned char)e[1]);
-			ps->p++;
-		} else if (*ps->p == 'u') {
-			if (!unicode_escape(ps))
+			emit(d, (unsigned char)e[1]);
+			d->p++;
+		} else if (*d->p == 'u') {
+			if (!unicode_escape(d))
 				return false;
 		} else {
-			return json_read_error(ps, "unknown escape \\%c", *ps->p);
+			return fail(d, "unknown escape \\%c", *d->p);
 		}
 	}
-	size_t n = ps->nstrings - first;
-	emit(ps, '\0');
-	if (ps->strings) {
-		*out = ps->strings + first;
-		*len = n;
+}
+
+bool json_string_read(const char **p, const char *end, struct json_strings *s, const char **out, size_t *len,
+		      char *err, size_t n)
+{
+	struct decoder d = { .p = *p + 1, .end = end, .s = s, .err = err, .errsize = n };
+	size_t first = s->len;
+	bool ok = characters(&d);
+	*p = d.p;
+	if (!ok)
+		return false;
+	size_t bytes = s->len - first;
+	emit(&d, '\0');
+	if (s->buf) {
+		*out = s->buf + first;
+		*len = bytes;
 	}
 	return true;
 }
