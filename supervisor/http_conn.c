@@ -21,7 +21,7 @@ struct http_conn {
 	struct strbuf in;	/* bytes of requests not yet answered */
 	struct strbuf out;	/* bytes of answers not yet sent */
 	enum api_access access;	/* what the peer may ask, known at accept */
-	bool head_pending;	/* a request has begun: its 5 s run from its first byte */
+	bool head_pending;	/* a request has begun: its HTTP_TIMEOUT runs from its first byte */
 	bool input_done;	/* the client shut down its side: answer what came, then close */
 	bool closing;		/* close once out is sent */
 	struct http_conn *next, *prev;
