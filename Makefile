@@ -27,7 +27,7 @@ TEND_CFLAGS  := -fno-asynchronous-unwind-tables
 TEND_LDFLAGS := -Wl,-z,now
 TEND_LDLIBS  := -Wl,-Bstatic $(LDLIBS) -Wl,-Bdynamic
 STARTUP := main config config_ini config_keys config_convert config_build config_env config_single config_diag \
-           values expand words users client dirs
+           values expand words users client client_http client_render dirs probe_spec
 STARTUP_SECTIONS := --rename-section .text=tend_startup_text \
                     --rename-section .text.startup=tend_startup_text \
                     --rename-section .text.unlikely=tend_startup_text \
@@ -119,13 +119,14 @@ test: deps
 	$(MAKE) fuzz-smoke
 	TEST_IMAGE_NET=netns $(MAKE) test-image
 
-# libFuzzer on the HTTP request parser and on the JSON string writers
+# libFuzzer on the HTTP head parser (requests and responses) and on the JSON string writers
 # (clang; crashes land in build/fuzz/). `make fuzz` runs each for
 # FUZZ_SECONDS; fuzz-smoke briefly.
 FUZZ_SECONDS ?= 60
 FUZZ_CC  ?= clang
 FUZZ_SAN := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-FUZZ_JSON_SOURCES := supervisor/json_escape.c supervisor/utf8.c supervisor/strbuf.c supervisor/json.c
+FUZZ_JSON_SOURCES := supervisor/json_escape.c supervisor/utf8.c supervisor/strbuf.c supervisor/json.c \
+                     supervisor/json_read.c supervisor/json_string.c
 
 .PHONY: fuzz fuzz-http fuzz-json fuzz-smoke
 

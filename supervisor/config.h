@@ -10,7 +10,7 @@
 #include <sys/types.h>
 
 #include "log.h"
-#include "probe.h"
+#include "probe_spec.h"
 
 #define PROGRAM_NAME_MAX 64
 #define EXIT_CODES_MAX 256

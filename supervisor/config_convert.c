@@ -8,7 +8,7 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 
-#include "http_server.h"
+#include "net.h"
 #include "users.h"
 #include "values.h"
 #include "words.h"
@@ -130,10 +130,8 @@ static bool convert_log_format(const char *value, void *field, unsigned max, cha
 static bool convert_socket(const char *value, void *field, unsigned max, char *err, size_t n)
 {
 	(void)max;
-	struct sockaddr_un addr;
-	if (*value != '/' || strlen(value) >= sizeof addr.sun_path) {
-		snprintf(err, n, "\"%s\" is not an absolute path of at most %zu bytes", value,
-			 sizeof addr.sun_path - 1);
+	if (*value != '/' || !net_unix_path_fits(value)) {
+		snprintf(err, n, "\"%s\" is not an absolute path of at most %zu bytes", value, NET_UNIX_PATH_MAX);
 		return false;
 	}
 	return replace_string(field, value);
@@ -144,7 +142,7 @@ static bool convert_listen(const char *value, void *field, unsigned max, char *e
 	(void)max;
 	struct sockaddr_storage addr;
 	socklen_t len;
-	if (!http_parse_listen(value, &addr, &len, err, n))
+	if (!net_parse_host_port(value, &addr, &len, err, n))
 		return false;
 	return replace_string(field, value);
 }

@@ -7,6 +7,7 @@
 #include <sys/un.h>
 
 #include "config_diag.h"
+#include "net.h"
 
 extern char **environ;
 
@@ -62,8 +63,7 @@ bool env_add_notify(const struct config *cfg, struct program_config *p, struct d
 		*oom = true;
 		return false;
 	}
-	struct sockaddr_un addr;
-	if (strlen(p->notify_path) >= sizeof addr.sun_path) {
+	if (!net_unix_path_fits(p->notify_path)) {
 		diag_add(diags, p->line, false, "[program:%s] notify: its socket path %s is too long (choose a shorter [tend] socket)",
 			 p->name, p->notify_path);
 		return false;

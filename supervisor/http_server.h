@@ -4,7 +4,9 @@
  * HTTP_MAX_CONNECTIONS at once, fewer when RLIMIT_NOFILE is low (more are
  * closed at once and counted), a connection idle for HTTP_TIMEOUT between
  * requests is closed, and a request head must be complete HTTP_TIMEOUT
- * after its first byte. Answers never raise SIGPIPE (MSG_NOSIGNAL). */
+ * after its first byte (HTTP_TIMEOUT: http_conn.h, which has the
+ * connections; this file has the listeners). Answers never raise SIGPIPE
+ * (MSG_NOSIGNAL). */
 #ifndef TEND_HTTP_SERVER_H
 #define TEND_HTTP_SERVER_H
 
@@ -16,7 +18,6 @@
 #include "api.h"
 
 #define HTTP_MAX_CONNECTIONS 128
-#define HTTP_TIMEOUT 5.0
 
 struct http_server;
 
@@ -31,8 +32,5 @@ unsigned long http_connections_refused(const struct http_server *s, enum listene
 /* Closes every connection and listener, and removes the socket file. */
 void http_server_free(struct http_server *s);
 
-/* Parses "HOST:PORT" or "[V6]:PORT" (numeric addresses, or localhost).
- * Fills a struct sockaddr_storage; false with a reason in err. */
-bool http_parse_listen(const char *host_port, void *addr, socklen_t *addr_len, char *err, size_t n);
 
 #endif

@@ -4,45 +4,27 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "dirs.h"
+#include "net.h"
 #include "utf8.h"
 
 int notify_open(const char *path, char *err, size_t n)
 {
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-	if (strlen(path) >= sizeof addr.sun_path) {
+	if (!net_unix_path_fits(path)) {
 		snprintf(err, n, "notify socket path too long: %s", path);
 		return -1;
 	}
-	strcpy(addr.sun_path, path);
 	/* the name is unlinked and bound anew: only root and tend may be able to
 	 * change what it stands for (the API socket's rule, dirs.h) */
 	if (!dirs_make_parents(path, err, n) || !dirs_check_private(path, geteuid(), err, n))
 		return -1;
 	unlink(path);	/* only tend makes these: an old one is from a dead tend */
-	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	int one = 1;
-	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof one) < 0) {
+	/* 0666: senders are told apart by their credentials, not by the file */
+	int fd = net_unix_dgram_bind(path, 0666, err, n);
+	if (fd < 0)
 		snprintf(err, n, "cannot open the notify socket %s: %s", path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	/* made 0666 by bind itself: no chmod by name afterwards, which would
-	 * follow whatever the name had become meanwhile */
-	mode_t old_mask = umask(0111);
-	int r = bind(fd, (struct sockaddr *)&addr, sizeof addr);
-	int e = errno;
-	umask(old_mask);
-	if (r < 0) {
-		snprintf(err, n, "cannot open the notify socket %s: %s", path, strerror(e));
-		close(fd);
-		return -1;
-	}
 	return fd;
 }
 

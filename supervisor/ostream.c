@@ -1,4 +1,5 @@
 #include "ostream.h"
+#include "util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -11,7 +12,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define container_of(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
 
 /* Room for a burst of tend's own lines while the stream is stuck; past it,
  * whole lines are dropped and counted (SPEC §7). Mapped only while in use,

@@ -8,70 +8,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "http_server.h"
+#include "net.h"
 #include "spawn.h"
-#include "words.h"
-
-#define container_of(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
-
-bool probe_parse(const char *text, struct probe_spec *out, char *err, size_t n)
-{
-	memset(out, 0, sizeof *out);
-	if (strncmp(text, "exec:", 5) == 0) {
-		const char *why;
-		out->argv = words_split(text + 5, &why);
-		if (!out->argv) {
-			snprintf(err, n, "exec: %s", why);
-			return false;
-		}
-		out->kind = PROBE_EXEC;
-		return true;
-	}
-	bool http = strncmp(text, "http://", 7) == 0;
-	if (!http && strncmp(text, "tcp://", 6) != 0) {
-		snprintf(err, n, "\"%s\" is not http://HOST:PORT/PATH, tcp://HOST:PORT or exec:COMMAND", text);
-		return false;
-	}
-	const char *host_port = text + (http ? 7 : 6);
-	const char *slash = strchr(host_port, '/');
-	if (!http && slash) {
-		snprintf(err, n, "a tcp:// check takes no path");
-		return false;
-	}
-	size_t hp_len = slash ? (size_t)(slash - host_port) : strlen(host_port);
-	char hp[128];
-	if (hp_len >= sizeof hp) {
-		snprintf(err, n, "address too long");
-		return false;
-	}
-	memcpy(hp, host_port, hp_len);
-	hp[hp_len] = '\0';
-	if (!http_parse_listen(hp, &out->addr, &out->addr_len, err, n))
-		return false;
-	if (http) {
-		const char *path = slash ? slash : "/";
-		for (const char *c = path; *c; c++) {
-			if ((unsigned char)*c <= ' ' || *c == 0x7f) {
-				snprintf(err, n, "the path may not hold spaces or control characters");
-				return false;
-			}
-		}
-		if (asprintf(&out->request, "GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: tend\r\nConnection: close\r\n\r\n",
-			     path, hp) < 0) {
-			snprintf(err, n, "out of memory");
-			return false;
-		}
-	}
-	out->kind = http ? PROBE_HTTP : PROBE_TCP;
-	return true;
-}
-
-void probe_spec_free(struct probe_spec *spec)
-{
-	free(spec->request);
-	free(spec->argv);
-	memset(spec, 0, sizeof *spec);
-}
+#include "util.h"
 
 void probe_init(struct probe *p, struct ev_loop *loop, const struct probe_spec *spec, probe_done_fn *done,
 		probe_spawn_fn *spawn)
@@ -102,21 +41,34 @@ static void verdict(struct probe *p, bool ok, const char *why)
 	p->done(p, ok, why);
 }
 
-/* http: enough of "HTTP/1.1 200" to judge, or the server closed. */
-static void judge_reply(struct probe *p)
+/* http: the start of the status line, as much of it as came; closed: the
+ * server closed the connection. */
+static void judge_reply(struct probe *p, bool closed)
 {
-	int status = 0;
-	if (p->got >= 12 && memcmp(p->reply, "HTTP/1.", 7) == 0 && p->reply[8] == ' ')
-		status = atoi(p->reply + 9);
+	int status;
+	int r = http_parse_status(p->reply, p->got, &status);
+	if (r == HTTP_PARTIAL && !closed)
+		return;	/* more to come */
 	char why[64];
-	if (status >= 200 && status < 400) {
+	if (r < 0) {
+		verdict(p, false, "no HTTP status line in the answer");
+	} else if (status >= 200 && status < 400) {
 		verdict(p, true, "");
-	} else if (status > 0) {
+	} else {
 		snprintf(why, sizeof why, "answered %d", status);
 		verdict(p, false, why);
-	} else {
-		verdict(p, false, "no HTTP status line in the answer");
 	}
+}
+
+/* After a send or recv that returned n: whether to stop here, to wait
+ * (n < 0 but nothing is wrong) or because the probe failed. */
+static bool io_stopped(struct probe *p, ssize_t n)
+{
+	if (n >= 0)
+		return false;
+	if (errno != EAGAIN && errno != EINTR)
+		verdict(p, false, strerror(errno));
+	return true;
 }
 
 static void on_io(struct ev_loop *loop, ev_io *w, int revents)
@@ -140,12 +92,8 @@ static void on_io(struct ev_loop *loop, ev_io *w, int revents)
 		const char *req = p->spec->request;
 		size_t left = strlen(req) - p->sent;
 		ssize_t n = send(p->fd, req + p->sent, left, MSG_NOSIGNAL | MSG_DONTWAIT);
-		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		if (io_stopped(p, n))
 			return;
-		if (n < 0) {
-			verdict(p, false, strerror(errno));
-			return;
-		}
 		p->sent += (size_t)n;
 		if (p->sent == strlen(req)) {
 			ev_io_stop(p->loop, &p->io);
@@ -155,15 +103,10 @@ static void on_io(struct ev_loop *loop, ev_io *w, int revents)
 		return;
 	}
 	ssize_t n = recv(p->fd, p->reply + p->got, sizeof p->reply - p->got, MSG_DONTWAIT);
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+	if (io_stopped(p, n))
 		return;
-	if (n < 0) {
-		verdict(p, false, strerror(errno));
-		return;
-	}
 	p->got += (size_t)n;
-	if (n == 0 || p->got >= 12)
-		judge_reply(p);	/* a server that floods is cut off here */
+	judge_reply(p, n == 0);	/* judged by the time reply is full: a server that floods is cut off */
 }
 
 static void on_timeout(struct ev_loop *loop, ev_timer *w, int revents)
@@ -193,13 +136,10 @@ void probe_start(struct probe *p, double timeout)
 		}
 		return;
 	}
-	p->fd = socket(p->spec->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	char err[128];
+	p->fd = net_tcp_connect(&p->spec->addr, p->spec->addr_len, err, sizeof err);
 	if (p->fd < 0) {
-		verdict(p, false, strerror(errno));
-		return;
-	}
-	if (connect(p->fd, (const struct sockaddr *)&p->spec->addr, p->spec->addr_len) < 0 && errno != EINPROGRESS) {
-		verdict(p, false, strerror(errno));
+		verdict(p, false, strerror(errno));	/* the cause alone: the log line names the probe */
 		return;
 	}
 	ev_io_init(&p->io, on_io, p->fd, EV_WRITE);

@@ -1,31 +1,20 @@
-/* Health probes (SPEC §2 `healthcheck`): http://HOST:PORT/PATH (healthy on
- * 2xx/3xx), tcp://HOST:PORT (healthy when the connect succeeds) and
- * exec:COMMAND (healthy on exit 0). Each runs inside the event loop without
- * blocking it and has its timeout; whatever goes wrong (refused, silent
- * server, garbage, a command that hangs) is a failed probe, nothing more.
- * An exec probe is a child of tend: the one reaper hands its exit back
- * through probe_reaped(). */
+/* Health probes at work (SPEC §2 `healthcheck`; what a probe is, parsed from
+ * the config: probe_spec.h): http (healthy on 2xx/3xx), tcp (healthy when
+ * the connect succeeds) and exec (healthy on exit 0). Each runs inside the
+ * event loop without blocking it and has its timeout; whatever goes wrong
+ * (refused, silent server, garbage, a command that hangs) is a failed
+ * probe, nothing more. An exec probe is a child of tend: the one reaper
+ * hands its exit back through probe_reaped(). */
 #ifndef TEND_PROBE_H
 #define TEND_PROBE_H
 
 #include <ev.h>
 #include <stdbool.h>
 #include <stddef.h>
-#include <sys/socket.h>
 #include <sys/types.h>
 
-enum probe_kind { PROBE_NONE, PROBE_HTTP, PROBE_TCP, PROBE_EXEC };
-
-struct probe_spec {
-	enum probe_kind kind;
-	struct sockaddr_storage addr;	/* http, tcp */
-	socklen_t addr_len;
-	char *request;			/* http: the whole GET request */
-	char **argv;			/* exec */
-};
-
-bool probe_parse(const char *text, struct probe_spec *out, char *err, size_t n);
-void probe_spec_free(struct probe_spec *spec);
+#include "http_parser.h"
+#include "probe_spec.h"
 
 struct probe;
 /* The verdict of one probe; why says what failed ("connection refused"). */
@@ -44,7 +33,7 @@ struct probe {
 	ev_io io;
 	ev_timer timer;
 	size_t sent;		/* http: bytes of the request sent */
-	char reply[16];		/* http: the start of the status line */
+	char reply[HTTP_STATUS_START];	/* http: the start of the status line */
 	size_t got;
 };
 

@@ -11,8 +11,8 @@
 
 #include "config.h"
 #include "json_escape.h"
+#include "util.h"
 
-#define container_of(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
 
 /* One read takes at most this much, a line waiting for its end included. */
 #define IN_CAP RELAY_PENDING_MAX

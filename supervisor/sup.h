@@ -27,10 +27,8 @@
 #include "relay.h"
 #include "supervisor.h"
 #include "svc.h"
+#include "util.h"
 
-#ifndef container_of
-#define container_of(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
-#endif
 
 /* The shutdown, as states (sup_shutdown.c). */
 enum phase {
@@ -87,8 +85,6 @@ struct supervisor {
 	const char *waiting[64];	/* api view: names of unsatisfied depends_on */
 };
 
-/* The monotonic clock, in seconds: what the state machines are given. */
-double mono_now(void);
 
 /* The table changed: settle it before the loop next waits. */
 static inline void sup_changed(struct supervisor *sup)

@@ -18,12 +18,6 @@
 #include "shed.h"
 #include "sup.h"
 
-double mono_now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void on_deadline(struct ev_loop *loop, ev_timer *w, int revents)
 {

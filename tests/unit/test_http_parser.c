@@ -1,49 +1,17 @@
 /* http_parse_request: one HTTP/1.x request head, parsed in place. Every input
  * is copied so that it ends exactly where a PROT_NONE page begins: a read
  * past buf[len - 1] crashes the test (the buffer is not NUL-terminated). */
-#include "testutil.h"
+#include "guard_page.h"
 
-#include <sys/mman.h>
-
-#include "http_parser.h"
-
-/* ---- the guarded arena ---- */
-
-#define ARENA_DATA (64 * 1024)
-
-static char *arena;	/* ARENA_DATA readable bytes, then one PROT_NONE page */
 static const char *last_buf;	/* where the last input was put */
 static size_t last_len;
-
-static int setup_arena(void **state)
-{
-	(void)state;
-	long page = sysconf(_SC_PAGESIZE);
-	char *map = mmap(NULL, ARENA_DATA + (size_t)page, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (map == MAP_FAILED)
-		return -1;
-	if (mprotect(map + ARENA_DATA, (size_t)page, PROT_NONE) != 0)
-		return -1;
-	arena = map;
-	return 0;
-}
-
-static int teardown_arena(void **state)
-{
-	(void)state;
-	munmap(arena, ARENA_DATA + (size_t)sysconf(_SC_PAGESIZE));
-	return 0;
-}
 
 /* Parses len bytes of data placed right before the guard page. The req
  * pointers stay valid until the next call. req is prefilled with 0xa5 so that
  * a field left unset shows. */
 static int parse(const void *data, size_t len, struct http_request *req)
 {
-	assert_true(len <= ARENA_DATA);
-	char *buf = arena + ARENA_DATA - len;
-	memcpy(buf, data, len);
+	char *buf = place(data, len);
 	last_buf = buf;
 	last_len = len;
 	memset(req, 0xa5, sizeof *req);
@@ -53,38 +21,6 @@ static int parse(const void *data, size_t len, struct http_request *req)
 static int parse_str(const char *s, struct http_request *req)
 {
 	return parse(s, strlen(s), req);
-}
-
-static const char *result_name(int r)
-{
-	switch (r) {
-	case HTTP_PARTIAL:
-		return "HTTP_PARTIAL";
-	case HTTP_BAD:
-		return "HTTP_BAD";
-	case HTTP_TOO_LARGE:
-		return "HTTP_TOO_LARGE";
-	default:
-		return r > 0 ? "a head length" : "(not a result)";
-	}
-}
-
-/* Shows a short input with escapes, for failure messages. */
-static const char *show(const char *s, size_t len)
-{
-	static char out[400];
-	size_t o = 0;
-	for (size_t i = 0; i < len && o + 8 < sizeof out; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c >= 0x20 && c < 0x7f && c != '\\')
-			out[o++] = (char)c;
-		else
-			o += (size_t)snprintf(out + o, sizeof out - o, "\\x%02x", c);
-	}
-	if (o + 8 >= sizeof out)
-		o += (size_t)snprintf(out + o, sizeof out - o, "...");
-	out[o] = '\0';
-	return out;
 }
 
 static void expect_result_len(const void *data, size_t len, int expected)

@@ -167,6 +167,19 @@ static void http_garbage_is_unhealthy(void **state)
 	assert_false(result.ok);
 }
 
+/* Judged on the status line's start, without waiting for the rest. */
+static void http_status_start_is_enough(void **state)
+{
+	(void)state;
+	answer = "HTTP/1.1 204";
+	run("http://127.0.0.1:PORT/", 2, true);
+	assert_true(result.ok);
+	answer = "HTTP/1.1 abc OK\r\n\r\n";
+	run("http://127.0.0.1:PORT/", 2, true);
+	assert_false(result.ok);
+	assert_string_equal(result.why, "no HTTP status line in the answer");
+}
+
 static void silent_server_times_out(void **state)
 {
 	(void)state;
@@ -229,6 +242,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(http_200_is_healthy),	   cmocka_unit_test(http_302_is_healthy),
 		cmocka_unit_test(http_500_is_unhealthy),   cmocka_unit_test(http_garbage_is_unhealthy),
+		cmocka_unit_test(http_status_start_is_enough),
 		cmocka_unit_test(silent_server_times_out), cmocka_unit_test(tcp_connect_is_healthy),
 		cmocka_unit_test(closed_port_is_unhealthy), cmocka_unit_test(exec_exit_codes),
 		cmocka_unit_test(exec_that_hangs_is_killed), cmocka_unit_test(bad_specs),
