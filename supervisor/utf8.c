@@ -15,34 +15,32 @@ size_t utf8_char_length(const char *s, size_t len)
 	const unsigned char *u = (const unsigned char *)s;
 	if (len == 0)
 		return 0;
-	unsigned char c = u[0];
-	size_t need;
-	unsigned char lo = 0x80, hi = 0xbf;	/* range of the second byte */
-	if (c < 0x80)
+	if (u[0] < 0x80)
 		return 1;
-	if (in_range(c, 0xc2, 0xdf)) {
-		need = 2;
-	} else if (in_range(c, 0xe0, 0xef)) {
-		need = 3;
-		if (c == 0xe0)
-			lo = 0xa0;
-		else if (c == 0xed)
-			hi = 0x9f;
-	} else if (in_range(c, 0xf0, 0xf4)) {
-		need = 4;
-		if (c == 0xf0)
-			lo = 0x90;
-		else if (c == 0xf4)
-			hi = 0x8f;
-	} else {
-		return 0;	/* a continuation byte, C0, C1 or F5 to FF */
-	}
-	if (len < need || !in_range(u[1], lo, hi))
-		return 0;
-	for (size_t i = 2; i < need; i++)
-		if (!in_range(u[i], 0x80, 0xbf))
+	/* RFC 3629's well-formed sequences: the first byte decides the length
+	 * and the range of the second (no overlongs, no surrogates, nothing
+	 * past U+10FFFF); every later byte is 80..BF */
+	static const struct {
+		unsigned char first_lo, first_hi, second_lo, second_hi, length;
+	} forms[] = {
+		{ 0xc2, 0xdf, 0x80, 0xbf, 2 },
+		{ 0xe0, 0xe0, 0xa0, 0xbf, 3 }, { 0xe1, 0xec, 0x80, 0xbf, 3 },
+		{ 0xed, 0xed, 0x80, 0x9f, 3 }, { 0xee, 0xef, 0x80, 0xbf, 3 },
+		{ 0xf0, 0xf0, 0x90, 0xbf, 4 }, { 0xf1, 0xf3, 0x80, 0xbf, 4 },
+		{ 0xf4, 0xf4, 0x80, 0x8f, 4 },
+	};
+	for (size_t f = 0; f < sizeof forms / sizeof forms[0]; f++) {
+		if (!in_range(u[0], forms[f].first_lo, forms[f].first_hi))
+			continue;
+		size_t need = forms[f].length;
+		if (len < need || !in_range(u[1], forms[f].second_lo, forms[f].second_hi))
 			return 0;
-	return need;
+		for (size_t k = 2; k < need; k++)
+			if (!in_range(u[k], 0x80, 0xbf))
+				return 0;
+		return need;
+	}
+	return 0;	/* a continuation byte, C0, C1 or F5 to FF */
 }
 
 size_t utf8_cut(const char *s, size_t len, size_t max)
