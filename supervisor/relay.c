@@ -6,20 +6,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "json_escape.h"
 #include "util.h"
 
 
 /* One read takes at most this much, a line waiting for its end included. */
 #define IN_CAP RELAY_PENDING_MAX
-/* The formatted lines of one read fit: a JSON line is at most six bytes a
- * program's byte (\u00XX) plus its fields. */
-#define LINE_OVERHEAD 160
-#define OUT_CAP (6 * RELAY_LINE_MAX + 4 * LINE_OVERHEAD + 64 * 1024)
+/* Formatted lines are written out whenever this fills: room for a JSON
+ * piece at its worst (six bytes a program's byte, \u00XX) and more. */
+#define OUT_CAP (6 * RELAY_LINE_MAX + 4 * RELAY_LINE_OVERHEAD + 64 * 1024)
 /* A program writing without pause gets this many reads a turn of the loop;
  * then the others (and reaping, HTTP…) get theirs. */
 #define READS_PER_TURN 8
@@ -29,122 +25,11 @@
 
 static struct {
 	struct ev_loop *loop;
-	enum log_format format;
 	struct relay_pipe **pipes;	/* every open pipe, to resume them */
 	size_t npipes;
 	char *scratch;			/* IN_CAP + OUT_CAP, mapped while output flows */
 	ev_timer scratch_idle;
-	char ts[64];			/* JSON: the time of the current read */
-	unsigned long ts_serial;	/* changes with ts (and with the format) */
 } R;
-
-/* ---- formatting ---- */
-
-static void take_time(void)
-{
-	struct timespec now;
-	struct tm tm;
-	clock_gettime(CLOCK_REALTIME, &now);
-	gmtime_r(&now.tv_sec, &tm);
-	snprintf(R.ts, sizeof R.ts, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", tm.tm_year + 1900, tm.tm_mon + 1,
-		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, now.tv_nsec / 1000000);
-	R.ts_serial++;
-}
-
-/* Text: NUL and a carriage return that is not part of a CRLF would garble
- * a terminal or a log viewer; they are shown as \0 and \r. */
-static size_t put_text(char *out, const char *s, size_t len)
-{
-	/* the usual line has neither: one copy (memchr and memcpy scan and
-	 * copy many bytes at a time) */
-	if (!memchr(s, '\r', len) && !memchr(s, '\0', len)) {
-		memcpy(out, s, len);
-		return len;
-	}
-	size_t o = 0;
-	for (size_t i = 0; i < len; i++) {
-		if (s[i] == '\0' || s[i] == '\r') {
-			out[o++] = '\\';
-			out[o++] = s[i] ? 'r' : '0';
-		} else {
-			out[o++] = s[i];
-		}
-	}
-	return o;
-}
-
-/* What comes before each line of p, formatted once (for JSON, once per
- * read: it holds the time): "NAME | " (text), or the object's fields up to
- * "msg" (JSON); head[cont] for the pieces that continue a cut line. */
-static void ready_head(struct relay_pipe *p)
-{
-	if (p->head_serial == R.ts_serial && p->head_len[0])
-		return;
-	p->head_serial = R.ts_serial;
-	for (int cont = 0; cont < 2; cont++) {
-		int n = R.format == LOG_TEXT
-				? snprintf(p->head[cont], sizeof p->head[cont], "%s %c ", p->program, cont ? '+' : '|')
-				: snprintf(p->head[cont], sizeof p->head[cont],
-					   "{\"ts\":\"%s\",\"program\":\"%s\",\"stream\":\"%s\",%s\"msg\":\"", R.ts,
-					   p->program, p->stream, cont ? "\"cont\":true," : "");
-		p->head_len[cont] = n > 0 && (size_t)n < sizeof p->head[cont] ? (size_t)n : 0;
-	}
-}
-
-/* One line (or piece) of the program's, formatted; returns its length.
- * out has room for the worst case. */
-static size_t format_line(const struct relay_pipe *p, const char *s, size_t len, bool cont, char *out)
-{
-	size_t o = p->head_len[cont];
-	memcpy(out, p->head[cont], o);
-	if (R.format == LOG_TEXT) {
-		o += put_text(out + o, s, len);
-	} else {
-		o += json_escape(out + o, 6 * len + 1, s, len, NULL);
-		out[o++] = '"';
-		out[o++] = '}';
-	}
-	out[o++] = '\n';
-	return o;
-}
-
-size_t relay_format(struct relay_pipe *p, const char *in, size_t len, bool flush, char *out, size_t cap,
-		    size_t *out_len)
-{
-	size_t used = 0, o = 0;
-	ready_head(p);
-	while (used < len) {
-		const char *line = in + used;
-		size_t rest = len - used;
-		/* a newline just after RELAY_LINE_MAX bytes still ends the line whole */
-		const char *nl = memchr(line, '\n', rest <= RELAY_LINE_MAX ? rest : RELAY_LINE_MAX + 1);
-		size_t take, piece;
-		bool whole;
-		if (nl) {
-			piece = (size_t)(nl - line);
-			take = piece + 1;
-			whole = true;
-			if (piece > 0 && line[piece - 1] == '\r')
-				piece--;	/* CRLF ends a line like LF */
-		} else if (rest >= RELAY_LINE_MAX) {
-			piece = take = RELAY_LINE_MAX;	/* cut: the line goes on */
-			whole = false;
-		} else if (flush) {
-			piece = take = rest;	/* a last line without its newline */
-			whole = true;
-		} else {
-			break;	/* waits for its end */
-		}
-		size_t worst = (R.format == LOG_TEXT ? 2 : 6) * piece + LINE_OVERHEAD + PROGRAM_NAME_MAX;
-		if (cap - o < worst)
-			break;
-		o += format_line(p, line, piece, p->continued, out + o);
-		p->continued = !whole;
-		used += take;
-	}
-	*out_len = o;
-	return used;
-}
 
 /* ---- the scratch area: mapped while output flows ---- */
 
@@ -212,8 +97,7 @@ static void pump(struct relay_pipe *p, bool read_more, bool flush)
 	if (!scratch_ready())
 		return;
 	char *in = R.scratch, *out = R.scratch + IN_CAP;
-	if (R.format == LOG_JSON)
-		take_time();
+	relay_line_stamp();
 	for (int reads = 0; reads < READS_PER_TURN; reads++) {
 		if (ostream_busy(p->to)) {
 			pause_pipe(p);
@@ -270,8 +154,7 @@ static void on_partial(struct ev_loop *loop, ev_timer *w, int revents)
 void relay_setup(struct ev_loop *loop, enum log_format format)
 {
 	R.loop = loop;
-	R.format = format;
-	R.ts_serial++;
+	relay_line_setup(format);
 	ev_init(&R.scratch_idle, on_scratch_idle);
 	R.scratch_idle.repeat = SCRATCH_IDLE;
 }

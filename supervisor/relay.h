@@ -23,6 +23,7 @@
 #include <stddef.h>
 
 #include "log.h"
+#include "config.h"
 #include "ostream.h"
 
 /* A line is cut after this many of the program's bytes. */
@@ -65,6 +66,13 @@ void relay_flush(struct relay *r);
 /* `o` drained: the pipes that waited for it are read again. */
 void relay_resume(struct ostream *o);
 void relay_close(struct relay *r);
+
+/* relay_line.c: the lines as tend writes them. The form, once; the time
+ * that JSON lines carry, taken once a read. */
+void relay_line_setup(enum log_format format);
+void relay_line_stamp(void);
+/* What a line adds at most besides its bytes (the JSON fields, the name). */
+#define RELAY_LINE_OVERHEAD (160 + PROGRAM_NAME_MAX)
 
 /* For tests: formats the complete lines (and cut pieces) at the start of
  * in[0..len) for pipe p into out[0..cap); flush: the rest is a line too.
