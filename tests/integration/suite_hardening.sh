@@ -28,23 +28,26 @@ start_ns_stderr_fifo() {
 	[ -z "$TEND_PID" ] || OWNED+=("$TEND_PID:$MAIN_PID")
 }
 
-# drain_stderr_fifo: reads the FIFO in the background into $T/tend.log
-# from now on (READER_PID; killed by stop_reading).
+# drain_stderr_fifo: reads what the FIFO holds, for half a second, into
+# $T/tend.log (in the foreground, and ended by timeout: a reader started in
+# the background and killed at once could miss the signal before its exec).
 drain_stderr_fifo() {
-	cat <&"$STDERR_FIFO" >>"$LOG" &
-	READER_PID=$!
-	OWNED+=("$READER_PID:$$")
+	timeout 0.5 cat <&"$STDERR_FIFO" >>"$LOG"
+	return 0
+}
+# drained_log_has TEXT: drains the FIFO once more, then looks for TEXT.
+drained_log_has() {
+	drain_stderr_fifo
+	has "$LOG" "$1"
 }
 stop_reading() {
-	if [ -n "${READER_PID:-}" ]; then
-		kill "$READER_PID" 2>/dev/null
-		wait "$READER_PID" 2>/dev/null
-		local e keep=()
-		for e in "${OWNED[@]}"; do [ "${e%%:*}" = "$READER_PID" ] || keep+=("$e"); done
-		OWNED=("${keep[@]}")
-		READER_PID=""
-	fi
 	exec {STDERR_FIFO}>&-
+}
+# drained_gone PID: drains the FIFO once more (tend's last lines must not
+# block it), then whether PID is gone.
+drained_gone() {
+	drain_stderr_fifo
+	gone "$1"
 }
 
 # pid_of NAME: the program's pid from /health/NAME ("null" when none).
@@ -148,9 +151,10 @@ EOF
 	web=$(pid_of web)
 	kill -9 "$(ns_host_pid web "$web")" || { fail "cannot kill web"; return 1; }
 	wait_until 10 pid_changed web "$web" || { fail "web was not restarted while stderr was full"; return 1; }
-	drain_stderr_fifo
-	wait_log "log lines dropped: stderr could not take them" 10 || { stop_reading; return 1; }
+	wait_until 20 drained_log_has "log lines dropped: stderr could not take them" ||
+		{ fail "no count of dropped lines once stderr was read again"; stop_reading; return 1; }
 	sig TERM
+	wait_until 10 drained_gone "$MAIN_PID" || { fail "tend did not exit"; stop_reading; return 1; }
 	wait_exit || { stop_reading; return 1; }
 	stop_reading
 	assert_rc 0

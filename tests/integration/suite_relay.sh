@@ -212,7 +212,8 @@ EOF
 	cat >"$T/looper.sh" <<'EOF'
 n=$(cat count 2>/dev/null || echo 0)
 n=$((n + 1))
-echo $n >count
+echo $n >count.new
+mv count.new count	# whole, even if a stop comes in between
 echo "run $n"
 exit 1
 EOF
@@ -239,28 +240,41 @@ EOF
 	[ "$answers" = 50 ] || { fail "only $answers of 50 /health requests answered while stdout was blocked"; return 1; }
 	[ "$((runs1 - runs0))" -ge 20 ] || { fail "only $((runs1 - runs0)) restarts in 10 s while stdout was blocked"; return 1; }
 	[ "$((after - before))" -le 256 ] || { fail "memory grew from $before to $after KiB while stdout was blocked"; return 1; }
-	# read again: everything comes, then stop the loop and check the runs
-	cat <&"$OUT_FIFO" >"$T/stdout" &
-	READER_PID=$!
-	OWNED+=("$READER_PID:$$")
+	# read again (in the foreground, ended by timeout): everything comes;
+	# then stop the loop and check the runs
 	expect_status POST /programs/looper/stop 202 || return 1
 	local last
-	wait_until 10 eval '[ -n "$(grep -F "looper: stopped" "$LOG")" ] || grep -q "looper: exited" "$LOG"' || true
+	wait_until 10 drained_log_says_stopped || { fail "looper did not stop"; return 1; }
 	last=$(read_count)
-	wait_has "$T/stdout" "looper | run $last" 30 || return 1
-	wait_has "$T/stdout" "filler | fill 2000:" 10 || return 1
+	wait_until 30 drained_has "looper | run $last" || { fail "stdout lacks looper's run $last"; return 1; }
+	wait_until 10 drained_has "filler | fill 2000:" || { fail "stdout lacks filler's last line"; return 1; }
 	awk -v last="$last" '
 		/^filler \| fill [0-9]+:/ { f = $4 + 0; if (f != prev_f + 1) { print "fill " f " after " prev_f; exit 1 } prev_f = f; next }
 		/^looper \| run [0-9]+$/ { n = $4 + 0; if (n != prev_n + 1) { print "run " n " after run " prev_n; exit 1 } prev_n = n; next }
 		{ print "bad line " NR ": " $0; exit 1 }
 		END { if (prev_n != last || prev_f != 2000) { print "ended at run " prev_n " of " last ", fill " prev_f; exit 1 } }' \
 		"$T/stdout" >"$T/check" || { fail "$(cat "$T/check")"; return 1; }
-	kill "$READER_PID" 2>/dev/null
-	wait "$READER_PID" 2>/dev/null
-	exec {OUT_FIFO}>&-
 	sig TERM
+	wait_until 10 drained_gone_stdout "$MAIN_PID" || { fail "tend did not exit"; return 1; }
+	exec {OUT_FIFO}>&-
 	wait_exit || return 1
 	assert_rc 0
+}
+drain_stdout_fifo() {
+	timeout 0.5 cat <&"$OUT_FIFO" >>"$T/stdout"
+	return 0
+}
+drained_has() {
+	drain_stdout_fifo
+	has "$T/stdout" "$1"
+}
+drained_log_says_stopped() {
+	drain_stdout_fifo
+	has "$LOG" "looper: stopped" || has "$LOG" "looper: exited"
+}
+drained_gone_stdout() {
+	drain_stdout_fifo
+	gone "$1"
 }
 # The looper's run count (it rewrites the file: read until it is not empty).
 read_count() {
