@@ -67,13 +67,33 @@ build/asan/tend: $(SOURCES) $(HEADERS) | build
 	@mkdir -p build/asan
 	$(CC) $(WARN) $(CPPFLAGS) -O1 -g $(SANITIZE) -o $@ $(SOURCES) $(LDLIBS)
 
-build/tests/%: tests/unit/%.c $(LIBSRC) $(HEADERS) tests/unit/*.h | build
-	@mkdir -p build/tests
-	$(CC) $(WARN) $(CPPFLAGS) $(CFLAGS) -Isupervisor -o $@ $< $(LIBSRC) $(LDLIBS) -lcmocka
+# The unit tests link tend's sources (all but main.c) from an archive,
+# each source compiled once for all the tests (plain, and under ASan/UBSan):
+# a test pulls in only the objects it uses.
+TEST_OBJECTS := $(patsubst supervisor/%.c,build/tobj/%.o,$(LIBSRC))
+ASAN_TEST_OBJECTS := $(patsubst supervisor/%.c,build/asan/tobj/%.o,$(LIBSRC))
 
-build/asan/tests/%: tests/unit/%.c $(LIBSRC) $(HEADERS) tests/unit/*.h | build
+build/tobj/%.o: supervisor/%.c $(HEADERS) | build
+	@mkdir -p build/tobj
+	$(CC) $(WARN) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+build/asan/tobj/%.o: supervisor/%.c $(HEADERS) | build
+	@mkdir -p build/asan/tobj
+	$(CC) $(WARN) $(CPPFLAGS) -O1 -g $(SANITIZE) -c -o $@ $<
+
+build/libtend-test.a: $(TEST_OBJECTS)
+	rm -f $@ && ar rcs $@ $^
+
+build/asan/libtend-test.a: $(ASAN_TEST_OBJECTS)
+	rm -f $@ && ar rcs $@ $^
+
+build/tests/%: tests/unit/%.c build/libtend-test.a $(HEADERS) tests/unit/*.h | build
+	@mkdir -p build/tests
+	$(CC) $(WARN) $(CPPFLAGS) $(CFLAGS) -Isupervisor -o $@ $< build/libtend-test.a $(LDLIBS) -lcmocka
+
+build/asan/tests/%: tests/unit/%.c build/asan/libtend-test.a $(HEADERS) tests/unit/*.h | build
 	@mkdir -p build/asan/tests
-	$(CC) $(WARN) $(CPPFLAGS) -O1 -g $(SANITIZE) -Isupervisor -o $@ $< $(LIBSRC) $(LDLIBS) -lcmocka
+	$(CC) $(WARN) $(CPPFLAGS) -O1 -g $(SANITIZE) -Isupervisor -o $@ $< build/asan/libtend-test.a $(LDLIBS) -lcmocka
 
 build/helpers/%: tests/helpers/%.c | build
 	@mkdir -p build/helpers
