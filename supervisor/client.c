@@ -9,9 +9,9 @@
 #include "client_http.h"
 #include "client_render.h"
 #include "config.h"
+#include "exit_status.h"
 #include "json.h"
 
-enum { EXIT_OK = 0, EXIT_NO = 1, EXIT_TROUBLE = 2 };
 
 static const struct command {
 	const char *name;
@@ -116,8 +116,8 @@ static int cmd_status(const char *socket)
 {
 	struct client_answer a;
 	if (!ask(socket, "GET", "/health", &a))
-		return EXIT_TROUBLE;
-	int rc = EXIT_TROUBLE;
+		return TEND_EXIT_ERROR;
+	int rc = TEND_EXIT_ERROR;
 	struct json_doc doc = { 0 };
 	if (a.status != 200 && a.status != 503)
 		client_report_error(&a, "status");
@@ -125,7 +125,7 @@ static int cmd_status(const char *socket)
 		if (!json_is(json_get(doc.root, "programs"), JSON_ARRAY))
 			client_complain("bad answer from tend at %s: no list of programs", socket);
 		else if (client_print_status(doc.root))
-			rc = EXIT_OK;
+			rc = TEND_EXIT_OK;
 	}
 	json_free(&doc);
 	client_answer_free(&a);
@@ -142,7 +142,7 @@ static int cmd_health(const char *socket, const char *name)
 	}
 	struct client_answer a;
 	if (!ask(socket, "GET", path, &a))
-		return EXIT_TROUBLE;
+		return TEND_EXIT_ERROR;
 	bool ready = a.status == 200;
 	struct json_doc doc = { 0 };
 	bool parsed = (ready || a.status == 503) && json_parse(&doc, a.body, a.body_len, NULL, 0);
@@ -155,7 +155,7 @@ static int cmd_health(const char *socket, const char *name)
 	json_free(&doc);
 	client_answer_free(&a);
 	fflush(stdout);
-	return ready ? EXIT_OK : EXIT_NO;
+	return ready ? TEND_EXIT_OK : TEND_EXIT_FAILED;
 }
 
 static int cmd_control(const char *socket, const char *action, const char *name, const char *sig)
@@ -169,9 +169,9 @@ static int cmd_control(const char *socket, const char *action, const char *name,
 	}
 	struct client_answer a;
 	if (!ask(socket, "POST", path, &a))
-		return EXIT_TROUBLE;
+		return TEND_EXIT_ERROR;
 	client_print_control(&a, action, name, sig);
-	int rc = a.status == 202 ? EXIT_OK : EXIT_NO;
+	int rc = a.status == 202 ? TEND_EXIT_OK : TEND_EXIT_FAILED;
 	client_answer_free(&a);
 	fflush(stdout);
 	return rc;
@@ -188,7 +188,7 @@ static int usage_error(const struct command *c, const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "; usage: %s\n", c->usage);	/* one line, like every error */
-	return EXIT_TROUBLE;
+	return TEND_EXIT_ERROR;
 }
 
 struct invocation {
@@ -206,7 +206,7 @@ static int take_option(const struct command *c, int argc, char **argv, int *i, s
 	const char *value = NULL;
 	if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
 		printf("usage: %s\n", c->usage);
-		return EXIT_OK;
+		return TEND_EXIT_OK;
 	} else if (strcmp(a, "-s") == 0 || strcmp(a, "--socket") == 0) {
 		slot = &inv->socket_opt;
 	} else if (strcmp(a, "-c") == 0 || strcmp(a, "--config") == 0) {
@@ -260,7 +260,7 @@ int client_main(int argc, char **argv)
 			c = &commands[i];
 	if (!c) {
 		client_complain("unknown command \"%s\"", argv[0]);
-		return EXIT_TROUBLE;
+		return TEND_EXIT_ERROR;
 	}
 	struct invocation inv = { 0 };
 	int rc = take_words(c, argc, argv, &inv);
@@ -268,7 +268,7 @@ int client_main(int argc, char **argv)
 		return rc;
 	char *socket = find_socket(inv.socket_opt, inv.config_opt);
 	if (!socket)
-		return EXIT_TROUBLE;
+		return TEND_EXIT_ERROR;
 	if (strcmp(c->name, "status") == 0)
 		rc = cmd_status(socket);
 	else if (strcmp(c->name, "health") == 0)

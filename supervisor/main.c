@@ -7,6 +7,7 @@
 
 #include "client.h"
 #include "config.h"
+#include "exit_status.h"
 #include "log.h"
 #include "order.h"
 #include "supervisor.h"
@@ -44,14 +45,14 @@ static void parse_options(int argc, char **argv, struct options *o)
 		const char *a = argv[i];
 		if (strcmp(a, "--") == 0) {
 			if (o->command)
-				fatal(2, "check takes no command (see tend --help)");
+				fatal(TEND_EXIT_ERROR, "check takes no command (see tend --help)");
 			o->argv = &argv[i + 1];
 			if (!o->argv[0])
-				fatal(2, "no command after --");
+				fatal(TEND_EXIT_ERROR, "no command after --");
 			return;
 		} else if (strcmp(a, "-c") == 0 || strcmp(a, "--config") == 0) {
 			if (++i >= argc)
-				fatal(2, "%s needs a file", a);
+				fatal(TEND_EXIT_ERROR, "%s needs a file", a);
 			o->config = argv[i];
 		} else if (strncmp(a, "--config=", 9) == 0) {
 			o->config = a + 9;
@@ -61,12 +62,12 @@ static void parse_options(int argc, char **argv, struct options *o)
 			o->verbosity = -1;
 		} else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
 			fputs(usage, stdout);
-			exit(0);
+			exit(TEND_EXIT_OK);
 		} else if (strcmp(a, "--version") == 0 || strcmp(a, "-V") == 0) {
 			puts("tend " TEND_VERSION);
-			exit(0);
+			exit(TEND_EXIT_OK);
 		} else {
-			fatal(2, "unknown argument \"%s\" (see tend --help)", a);
+			fatal(TEND_EXIT_ERROR, "unknown argument \"%s\" (see tend --help)", a);
 		}
 	}
 }
@@ -86,7 +87,7 @@ static struct config *load_or_exit(const char *path)
 	diagnostics_print(&diags, path);
 	diagnostics_free(&diags);
 	if (!cfg)
-		exit(2);
+		exit(TEND_EXIT_ERROR);
 	return cfg;
 }
 
@@ -167,7 +168,7 @@ int main(int argc, char **argv)
 	if (o.argv) {
 		cfg = config_single_command(o.argv);
 		if (!cfg)
-			fatal(2, "out of memory");
+			fatal(TEND_EXIT_ERROR, "out of memory");
 		mode = MODE_SINGLE;
 	} else {
 		cfg = load_or_exit(config_path(&o));

@@ -27,7 +27,9 @@
  * startup code would bring the startup pages back. Numbers: docs/benchmarks.md. */
 #include "shed.h"
 
+#include <fcntl.h>
 #include <link.h>
+#include <stdlib.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
@@ -120,6 +122,49 @@ static void drop(const struct range *r, uintptr_t page)
 	madvise((void *)begin, end - begin, MADV_DONTNEED);
 }
 
+/* The stack's lowest address, from /proc/self/maps; 0 if not found. */
+static uintptr_t stack_bottom(void)
+{
+	char buf[8192];
+	int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	ssize_t n = read(fd, buf, sizeof buf - 1);
+	uintptr_t bottom = 0;
+	for (size_t total = 0; n > 0 && !bottom;) {
+		total += (size_t)n;
+		buf[total] = '\0';
+		const char *line = strstr(buf, "[stack]");
+		if (line) {
+			while (line > buf && line[-1] != '\n')
+				line--;
+			bottom = (uintptr_t)strtoull(line, NULL, 16);
+		} else {
+			/* keep the last partial line, read on */
+			const char *nl = strrchr(buf, '\n');
+			size_t keep = nl ? total - (size_t)(nl + 1 - buf) : 0;
+			memmove(buf, buf + total - keep, keep);
+			total = keep;
+			n = read(fd, buf + total, sizeof buf - 1 - total);
+		}
+	}
+	close(fd);
+	return bottom;
+}
+
+/* The stack below the current frame holds only startup's dead frames (the
+ * config's reader went deeper than the loop ever does): those pages go
+ * too; the loop's frames, if they ever reach so deep, get zero pages. A
+ * page is left below the frame for the red zone and the next calls. */
+static void drop_dead_stack(uintptr_t page)
+{
+	volatile char here;
+	uintptr_t frame = (uintptr_t)&here & ~(page - 1);
+	uintptr_t bottom = stack_bottom();
+	if (bottom && frame > bottom + page)
+		madvise((void *)bottom, frame - page - bottom, MADV_DONTNEED);
+}
+
 void shed_startup_pages(void)
 {
 	struct ranges rs = { .n = 0 };
@@ -128,4 +173,5 @@ void shed_startup_pages(void)
 	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
 	for (size_t i = 0; i < rs.n; i++)
 		drop(&rs.r[i], page);
+	drop_dead_stack(page);
 }

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "exit_status.h"
 #include "http_server.h"
 #include "log.h"
 #include "signames.h"
@@ -112,10 +113,10 @@ void sup_api_open(struct supervisor *sup)
 		return;
 	sup->http = http_server_new(sup->loop, &sup->api);
 	if (!sup->http)
-		fatal(1, "out of memory");
+		fatal(TEND_EXIT_FAILED, "out of memory");
 	if (!http_listen_unix(sup->http, sup->cfg->socket, (mode_t)sup->cfg->socket_mode, err, sizeof err))
-		fatal(2, "%s", err);
+		fatal(TEND_EXIT_ERROR, "%s", err);
 	if (sup->cfg->health_listen && !http_listen_tcp(sup->http, sup->cfg->health_listen, err, sizeof err))
-		fatal(2, "%s", err);
+		fatal(TEND_EXIT_ERROR, "%s", err);
 }
 

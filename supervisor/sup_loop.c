@@ -3,6 +3,7 @@
  * deadline timer, and is torn down at exit. The programs' state machines
  * (svc.h) only decide; the sup_*.c files feed them events and carry out
  * the timing. */
+#include "exit_status.h"
 #include "supervisor.h"
 
 #include <errno.h>
@@ -97,7 +98,7 @@ static void open_relays(struct supervisor *sup)
 		p->relay.out = p->relay.err = (struct relay_pipe){ .read_fd = -1, .write_fd = -1 };
 		const struct program_config *c = p->svc.cfg;
 		if (c->log_prefix && !relay_open(&p->relay, c->name, c->redirect_stderr, err, sizeof err))
-			fatal(1, "%s", err);
+			fatal(TEND_EXIT_FAILED, "%s", err);
 	}
 }
 
@@ -115,11 +116,11 @@ static void init_programs(struct supervisor *sup)
 {
 	sup->programs = calloc(sup->n + 1, sizeof *sup->programs);
 	if (!sup->programs)
-		fatal(1, "out of memory");
+		fatal(TEND_EXIT_FAILED, "out of memory");
 	for (size_t i = 0; i < sup->n; i++) {
 		struct program *p = &sup->programs[i];
 		if (!svc_init(&p->svc, &sup->cfg->programs[i], &sup_os))
-			fatal(1, "out of memory");
+			fatal(TEND_EXIT_FAILED, "out of memory");
 		p->sup = sup;
 		p->report_fd = -1;
 		ev_init(&p->timer, on_deadline);
@@ -149,10 +150,10 @@ int supervisor_run(struct config *cfg, enum run_mode mode)
 	/* signalfd: signals arrive as events in the loop, never interrupting it */
 	sup.loop = ev_loop_new(EVBACKEND_EPOLL | EVFLAG_SIGNALFD | EVFLAG_NOENV);
 	if (!sup.loop)
-		fatal(1, "cannot create the event loop");
+		fatal(TEND_EXIT_FAILED, "cannot create the event loop");
 	attach_output(&sup);
 	if (!watch_signals(&sup))
-		fatal(1, "out of memory");
+		fatal(TEND_EXIT_FAILED, "out of memory");
 	init_programs(&sup);
 	shutdown_init(&sup);
 	ev_prepare_init(&sup.reconcile, on_prepare);

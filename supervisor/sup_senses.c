@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "exit_status.h"
 #include "log.h"
 #include "notify.h"
 #include "spawn.h"
@@ -164,7 +165,7 @@ void senses_open(struct supervisor *sup)
 			continue;
 		p->notify_fd = notify_open(p->svc.cfg->notify_path, err, sizeof err);
 		if (p->notify_fd < 0)
-			fatal(2, "%s: %s", p->svc.cfg->name, err);
+			fatal(TEND_EXIT_ERROR, "%s: %s", p->svc.cfg->name, err);
 		ev_io_init(&p->notify_io, on_notify, p->notify_fd, EV_READ);
 		ev_io_start(sup->loop, &p->notify_io);
 	}

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "exit_status.h"
 #include "log.h"
 #include "signames.h"
 #include "spawn.h"
@@ -49,7 +50,7 @@ static void on_signal(struct ev_loop *loop, ev_signal *w, int revents)
 		if (sup->phase == PHASE_RUNNING) {
 			char why[32];
 			snprintf(why, sizeof why, "SIG%s", signal_name(sig));
-			shutdown_begin(sup, 0, why);
+			shutdown_begin(sup, TEND_EXIT_OK, why);
 		} else if (sig != SIGQUIT) {
 			log_event(LOG_WARN, NULL, "kill_all", NULL, "second SIG%s: killing every program now",
 				  signal_name(sig));

@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "exit_status.h"
 #include "signames.h"
 #include "spawn.h"
 #include "sup.h"
@@ -100,7 +101,7 @@ void single_signal(struct supervisor *sup, int sig)
 	if ((sig == SIGTERM || sig == SIGINT || sig == SIGQUIT) && sup->phase == PHASE_RUNNING) {
 		/* stopsignal is the signal received: it is what gets forwarded */
 		sup->cfg->programs[0].stopsignal = sig;
-		shutdown_begin(sup, 0, signal_name(sig));
+		shutdown_begin(sup, TEND_EXIT_OK, signal_name(sig));
 	} else if (sig == SIGTSTP) {
 		job_stop_received(p, sig);
 	} else if (sig == SIGTTIN || sig == SIGTTOU) {

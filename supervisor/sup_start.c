@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "exit_status.h"
 #include "log.h"
 #include "signames.h"
 #include "sup.h"
@@ -92,7 +93,7 @@ void check_fatal(struct supervisor *sup)
 		if (s->state == SVC_FATAL && s->cfg->required) {
 			char why[160];
 			describe_fatal(s, why, sizeof why);
-			shutdown_begin(sup, 1, why);
+			shutdown_begin(sup, TEND_EXIT_FAILED, why);
 			return;
 		}
 	}

@@ -128,8 +128,14 @@ fail() {
 # start_ns ARGS...: tend ARGS as PID 1 of a new PID namespace. Sets MAIN_PID
 # (unshare) and TEND_PID (its child, tend). Extra redirections of the caller
 # (e.g. an open fd 7) are inherited.
-start_ns() {
-	unshare --pid --fork --mount-proc "$TEND" "$@" </dev/null >>"$T/stdout" 2>"$LOG" &
+start_ns() { start_ns_with "$T/stdout" "$LOG" "$@"; }
+
+# start_ns_with OUT ERR ARGS...: the same, with tend's stdout appended to OUT
+# and its stderr written to ERR (a FIFO, /dev/null, ...).
+start_ns_with() {
+	local out=$1 err=$2
+	shift 2
+	unshare --pid --fork --mount-proc "$TEND" "$@" </dev/null >>"$out" 2>"$err" &
 	MAIN_PID=$!
 	OWNED+=("$MAIN_PID:$$")
 	TEND_PID=""

@@ -20,12 +20,7 @@ print(doc.get(sys.argv[2]))' "$T/body" "$1"
 start_ns_stderr_fifo() {
 	mkfifo "$T/stderr.fifo" || return 1
 	exec {STDERR_FIFO}<>"$T/stderr.fifo"
-	unshare --pid --fork --mount-proc "$TEND" "$@" </dev/null >>"$T/stdout" 2>"$T/stderr.fifo" &
-	MAIN_PID=$!
-	OWNED+=("$MAIN_PID:$$")
-	TEND_PID=""
-	wait_until 10 find_tend || { fail "no tend process appeared under unshare"; return 1; }
-	[ -z "$TEND_PID" ] || OWNED+=("$TEND_PID:$MAIN_PID")
+	start_ns_with "$T/stdout" "$T/stderr.fifo" "$@"
 }
 
 # drain_stderr_fifo: reads what the FIFO holds, for half a second, into
@@ -366,11 +361,7 @@ t_hard_gigabyte_to_stdout() {
 command = /bin/sh -c 'head -c 1073741824 /dev/zero; echo done >$T/flood.done; exec sleep 1000'
 startsecs = 0
 EOF
-	unshare --pid --fork --mount-proc "$TEND" -c "$T/tend.ini" </dev/null >/dev/null 2>"$LOG" &
-	MAIN_PID=$!
-	OWNED+=("$MAIN_PID:$$")
-	wait_until 10 find_tend || { fail "no tend under unshare"; return 1; }
-	OWNED+=("$TEND_PID:$MAIN_PID")
+	start_ns_with /dev/null "$LOG" -c "$T/tend.ini" || return 1
 	wait_until 10 api_up || { fail "no API"; return 1; }
 	expect_status GET /livez 200 || return 1
 	wait_has "$T/flood.done" done 60 || return 1

@@ -219,11 +219,7 @@ exit 1
 EOF
 	mkfifo "$T/stdout.fifo" || return 1
 	exec {OUT_FIFO}<>"$T/stdout.fifo"
-	unshare --pid --fork --mount-proc "$TEND" -c "$T/tend.ini" </dev/null >"$T/stdout.fifo" 2>"$LOG" &
-	MAIN_PID=$!
-	OWNED+=("$MAIN_PID:$$")
-	wait_until 10 find_tend || { fail "no tend under unshare"; return 1; }
-	OWNED+=("$TEND_PID:$MAIN_PID")
+	start_ns_with "$T/stdout.fifo" "$LOG" -c "$T/tend.ini" || return 1
 	wait_until 10 api_up || { fail "no API"; return 1; }
 	wait_until 20 stdout_fifo_full || { fail "tend's stdout pipe never filled"; return 1; }
 	local before after runs0 runs1 answers=0 i
