@@ -184,6 +184,35 @@ static bool readable(const struct http_request *req, struct api_answer *out)
 	return false;
 }
 
+/* /programs/NAME/ACTION or /programs/NAME/signal/SIG into its parts; false
+ * when the path is no such request. */
+static bool parse_control_path(const struct http_request *req, char name[128], char action[16], char sig_name[32],
+			       enum api_action *what)
+{
+	const char *p = req->path + strlen("/programs/");
+	size_t rest = req->path_len - strlen("/programs/");
+	const char *slash = memchr(p, '/', rest);
+	if (!slash || !segment(p, (size_t)(slash - p), name, 128))
+		return false;
+	const char *a = slash + 1;
+	size_t alen = rest - (size_t)(a - p);
+	const char *slash2 = memchr(a, '/', alen);
+	bool ok = slash2 ? segment(a, (size_t)(slash2 - a), action, 16) && strcmp(action, "signal") == 0 &&
+				   segment(slash2 + 1, alen - (size_t)(slash2 + 1 - a), sig_name, 32)
+			 : segment(a, alen, action, 16);
+	if (ok && slash2)
+		*what = API_SIGNAL;
+	else if (ok && strcmp(action, "start") == 0)
+		*what = API_START;
+	else if (ok && strcmp(action, "stop") == 0)
+		*what = API_STOP;
+	else if (ok && strcmp(action, "restart") == 0)
+		*what = API_RESTART;
+	else
+		return false;
+	return true;
+}
+
 static void control(const struct api_backend *be, const struct http_request *req, enum api_access access,
 		    struct api_answer *out)
 {
@@ -197,32 +226,9 @@ static void control(const struct api_backend *be, const struct http_request *req
 		error(out, 403, "control requests are only taken from root or tend's own user");
 		return;
 	}
-	/* /programs/NAME/ACTION or /programs/NAME/signal/SIG */
-	const char *p = req->path + strlen("/programs/");
-	size_t rest = req->path_len - strlen("/programs/");
-	const char *slash = memchr(p, '/', rest);
 	char name[128], action[16], sig_name[32] = "";
-	if (!slash || !segment(p, (size_t)(slash - p), name, sizeof name)) {
-		error(out, 404, "no such path");
-		return;
-	}
-	const char *a = slash + 1;
-	size_t alen = rest - (size_t)(a - p);
-	const char *slash2 = memchr(a, '/', alen);
-	bool ok = slash2 ? segment(a, (size_t)(slash2 - a), action, sizeof action) &&
-				   strcmp(action, "signal") == 0 &&
-				   segment(slash2 + 1, alen - (size_t)(slash2 + 1 - a), sig_name, sizeof sig_name)
-			 : segment(a, alen, action, sizeof action);
 	enum api_action what;
-	if (ok && strcmp(action, "start") == 0 && !slash2)
-		what = API_START;
-	else if (ok && strcmp(action, "stop") == 0 && !slash2)
-		what = API_STOP;
-	else if (ok && strcmp(action, "restart") == 0 && !slash2)
-		what = API_RESTART;
-	else if (ok && slash2)
-		what = API_SIGNAL;
-	else {
+	if (!parse_control_path(req, name, action, sig_name, &what)) {
 		error(out, 404, "no such path");
 		return;
 	}

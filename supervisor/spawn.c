@@ -70,6 +70,50 @@ struct child_output {
 	int out, err;
 };
 
+static void reset_signal_dispositions(void)
+{
+	for (int sig = 1; sig < NSIG; sig++) {
+		/* ignored signals would survive the exec */
+		if (signal(sig, SIG_DFL) == SIG_ERR && sig != SIGKILL && sig != SIGSTOP) {
+			/* glibc refuses its own signals (32, 33), which may have come
+			 * ignored from tend's parent (GNU make does that): ask the
+			 * kernel. An all-zero struct sigaction is SIG_DFL. */
+			unsigned long dfl[8] = { 0 };
+			syscall(SYS_rt_sigaction, sig, dfl, NULL, (size_t)(NSIG - 1) / 8);
+		}
+	}
+}
+
+static void become_user(const struct run_as *user, int report_fd)
+{
+	if (setgroups(user->ngroups, user->groups) < 0)
+		child_fail(report_fd, STEP_GROUPS);
+	if (setgid(user->gid) < 0)
+		child_fail(report_fd, STEP_GID);
+	if (setuid(user->uid) < 0)
+		child_fail(report_fd, STEP_UID);
+}
+
+/* quiet: all three on /dev/null; else stdout and stderr as output says. */
+static void set_output(bool quiet, struct child_output output, int report_fd)
+{
+	if (quiet) {
+		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+		if (null < 0)
+			child_fail(report_fd, STEP_EXEC);
+		dup2(null, STDIN_FILENO);
+		dup2(null, STDOUT_FILENO);
+		dup2(null, STDERR_FILENO);
+		return;
+	}
+	/* dup2 clears close-on-exec on the copy: the pipes' ends stay
+	 * close-on-exec everywhere else */
+	if (output.out >= 0 && dup2(output.out, STDOUT_FILENO) < 0)
+		child_fail(report_fd, STEP_EXEC);
+	if (output.err >= 0 && dup2(output.err, STDERR_FILENO) < 0)
+		child_fail(report_fd, STEP_EXEC);
+}
+
 /* quiet: stdin, stdout and stderr on /dev/null (a probe's chatter is not
  * the program's log). Never returns: execs, or reports and exits. */
 static _Noreturn void child_setup(const struct program_config *cfg, char **argv, bool quiet,
@@ -91,43 +135,14 @@ static _Noreturn void child_setup(const struct program_config *cfg, char **argv,
 	if (cfg->tty_foreground && tcgetpgrp(STDIN_FILENO) == getpgid(getppid()) &&
 	    tcsetpgrp(STDIN_FILENO, getpid()) < 0)
 		child_fail(report_fd, STEP_TERMINAL);
-	for (int sig = 1; sig < NSIG; sig++) {
-		/* ignored signals would survive the exec */
-		if (signal(sig, SIG_DFL) == SIG_ERR && sig != SIGKILL && sig != SIGSTOP) {
-			/* glibc refuses its own signals (32, 33), which may have come
-			 * ignored from tend's parent (GNU make does that): ask the
-			 * kernel. An all-zero struct sigaction is SIG_DFL. */
-			unsigned long dfl[8] = { 0 };
-			syscall(SYS_rt_sigaction, sig, dfl, NULL, (size_t)(NSIG - 1) / 8);
-		}
-	}
+	reset_signal_dispositions();
 	if (cfg->umask >= 0)
 		umask((mode_t)cfg->umask);
 	if (cfg->directory && chdir(cfg->directory) < 0)
 		child_fail(report_fd, STEP_DIRECTORY);
-	if (cfg->user.set) {
-		if (setgroups(cfg->user.ngroups, cfg->user.groups) < 0)
-			child_fail(report_fd, STEP_GROUPS);
-		if (setgid(cfg->user.gid) < 0)
-			child_fail(report_fd, STEP_GID);
-		if (setuid(cfg->user.uid) < 0)
-			child_fail(report_fd, STEP_UID);
-	}
-	if (quiet) {
-		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-		if (null < 0)
-			child_fail(report_fd, STEP_EXEC);
-		dup2(null, STDIN_FILENO);
-		dup2(null, STDOUT_FILENO);
-		dup2(null, STDERR_FILENO);
-	} else {
-		/* dup2 clears close-on-exec on the copy: the pipes' ends stay
-		 * close-on-exec everywhere else */
-		if (output.out >= 0 && dup2(output.out, STDOUT_FILENO) < 0)
-			child_fail(report_fd, STEP_EXEC);
-		if (output.err >= 0 && dup2(output.err, STDERR_FILENO) < 0)
-			child_fail(report_fd, STEP_EXEC);
-	}
+	if (cfg->user.set)
+		become_user(&cfg->user, report_fd);
+	set_output(quiet, output, report_fd);
 	mark_other_fds_cloexec();
 	sigset_t none;
 	sigemptyset(&none);
