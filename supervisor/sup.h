@@ -139,7 +139,6 @@ void shutdown_step(struct supervisor *sup);
 void shutdown_kill_all(struct supervisor *sup);
 /* Children gone in the leftover phase: whether tend may exit now. */
 void shutdown_children_gone(struct supervisor *sup);
-bool shutdown_outsiders_left(const struct supervisor *sup);
 
 /* sup_signals.c */
 bool watch_signals(struct supervisor *sup);

@@ -108,7 +108,7 @@ static void stop_in_order(struct supervisor *sup)
 /* As PID 1, whether any process of the container is left that is not
  * tend's child (`docker exec` starts those): no SIGCHLD will tell when they
  * are gone, so the leftover phase polls for them. */
-bool shutdown_outsiders_left(const struct supervisor *sup)
+static bool outsiders_left(const struct supervisor *sup)
 {
 	return sup->pid1 && kill(-1, 0) == 0;
 }
@@ -120,7 +120,7 @@ static bool in_leftovers(const struct supervisor *sup)
 
 void shutdown_children_gone(struct supervisor *sup)
 {
-	if (in_leftovers(sup) && !shutdown_outsiders_left(sup))
+	if (in_leftovers(sup) && !outsiders_left(sup))
 		finish(sup);
 }
 
@@ -138,7 +138,7 @@ static void enter_leftovers(struct supervisor *sup)
 {
 	bool killed = sup->phase == PHASE_STOPPING_KILLED;
 	sup->phase = killed ? PHASE_LEFTOVERS_KILLED : PHASE_LEFTOVERS;
-	bool children = sup_reap(sup), outsiders = shutdown_outsiders_left(sup);
+	bool children = sup_reap(sup), outsiders = outsiders_left(sup);
 	if (!children && !outsiders) {
 		finish(sup);	/* nothing left over: exit at once */
 		return;

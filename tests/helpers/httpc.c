@@ -330,6 +330,17 @@ static bool closed_by_server(int fd)
 	return n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR);
 }
 
+/* Raises the soft file limit to the hard one when count connections would
+ * not fit under it. */
+static void room_for_connections(int count)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < (rlim_t)count + 16) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
 static int cmd_idle(int argc, char **argv)
 {
 	if (argc != 3)
@@ -337,11 +348,7 @@ static int cmd_idle(int argc, char **argv)
 	int count = atoi(argv[1]);
 	double max = atof(argv[2]), start = now();
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	struct rlimit rl;
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < (rlim_t)count + 16) {
-		rl.rlim_cur = rl.rlim_max;
-		setrlimit(RLIMIT_NOFILE, &rl);
-	}
+	room_for_connections(count);
 	int *fds = calloc((size_t)count, sizeof *fds);
 	bool *gone = calloc((size_t)count, sizeof *gone);
 	int opened = 0, rc = 0;
@@ -422,11 +429,7 @@ static int cmd_hold(int argc, char **argv)
 	int count = atoi(argv[1]);
 	double max = atof(argv[2]), start = now();
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	struct rlimit rl;
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < (rlim_t)count + 16) {
-		rl.rlim_cur = rl.rlim_max;
-		setrlimit(RLIMIT_NOFILE, &rl);
-	}
+	room_for_connections(count);
 	struct held *h = calloc((size_t)count, sizeof *h);
 	struct pollfd *p = calloc((size_t)count, sizeof *p);
 	if (!h || !p)

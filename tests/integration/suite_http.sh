@@ -706,7 +706,9 @@ EOF
 # The defences: 500 idle TCP connections and a slow client on the socket do
 # not delay restarts nor lock out the socket; the connections over 128 are
 # counted; when the clients are gone, tend's fds are back to what they were.
-write_flood_config() {
+# write_crashy_config STARTSECS: the TCP listener on $PORT and one program
+# that a test crashes.
+write_crashy_config() {
 	cat >"$T/tend.ini" <<EOF
 [tend]
 health_listen = 127.0.0.1:$PORT
@@ -714,10 +716,11 @@ shutdown_timeout = 3
 
 [program:crashy]
 command = $SIGREC $T/events crashy
-startsecs = 0.1
+startsecs = $1
 backoff = 0
 EOF
 }
+write_flood_config() { write_crashy_config 0.1; }
 t_http_flood() {
 	start_tcp write_flood_config || return 1
 	wait_until 10 health_is 200 || { fail "/health not 200: $CODE"; return 1; }
@@ -794,18 +797,7 @@ t_http_flood() {
 # timeout never frees them) get only the TCP listener's share: the unix
 # socket still answers, a program that crashes is restarted (pipe2 and fork
 # need descriptors), and tend does not spin.
-write_fd_reserve_config() {
-	cat >"$T/tend.ini" <<EOF
-[tend]
-health_listen = 127.0.0.1:$PORT
-shutdown_timeout = 3
-
-[program:crashy]
-command = $SIGREC $T/events crashy
-startsecs = 0
-backoff = 0
-EOF
-}
+write_fd_reserve_config() { write_crashy_config 0; }
 # utime + stime of a process, in clock ticks
 cpu_ticks() { awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"; }
 hold_round() { sed -n 's/^round \([0-9]*\) .*/\1/p' "$T/hold.out" | tail -n1; }
