@@ -42,7 +42,11 @@ static void render_program(struct strbuf *b, const struct program_view *v)
 			sb_puts(b, ",");
 		sb_json_string(b, v->waiting_for[i]);
 	}
-	sb_puts(b, "]}");
+	sb_puts(b, "]");
+	/* a task says so, and whether it is done (for `tend status`) */
+	if (v->oneshot)
+		sb_printf(b, ",\"oneshot\":true,\"done\":%s", v->done ? "true" : "false");
+	sb_puts(b, "}");
 }
 
 static void render_health(const struct api_backend *be, struct strbuf *b)

@@ -62,6 +62,7 @@ struct program_config {
 	bool tty_foreground;	/* single-command mode: take the terminal */
 	bool log_prefix;	/* its stdout/stderr relayed by tend, line by line (relay.h) */
 	bool redirect_stderr;	/* its stderr goes where its stdout goes */
+	bool oneshot;		/* a task run to completion: done when it exits as expected */
 };
 
 #define DEFAULT_SOCKET "/run/tend/tend.sock"

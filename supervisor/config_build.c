@@ -147,6 +147,33 @@ static void resolve_dependencies(struct builder *b)
 	}
 }
 
+/* oneshot (SPEC §2): a task is done when it exits with an expected code,
+ * so the keys about a long-running program's readiness and restarts have
+ * nothing to act on; each one set is an error on its own line. */
+static void check_oneshot(struct builder *b, const struct program_draft *d, const struct program_config *p)
+{
+	static const struct {
+		enum program_key key;
+		const char *text, *why;
+	} conflicts[] = {
+		{ PROGRAM_KEY_autorestart, "autorestart = true", "a task that succeeded is never started again" },
+		{ PROGRAM_KEY_healthcheck, "healthcheck", "a task is never ready while it runs: it is done when it exits" },
+		{ PROGRAM_KEY_notify, "notify", "a task is never ready while it runs: it is done when it exits" },
+		{ PROGRAM_KEY_restart_on_unhealthy, "restart_on_unhealthy", "a task has no health" },
+		{ PROGRAM_KEY_restart_limit, "restart_limit",
+		  "a task is never restarted after it exits; startretries bounds its failed runs" },
+	};
+	bool set[] = {
+		p->autorestart == AUTORESTART_TRUE, p->healthcheck.kind != PROBE_NONE, p->notify,
+		p->restart_on_unhealthy, p->restart_limit > 0,
+	};
+	for (size_t i = 0; i < sizeof conflicts / sizeof conflicts[0]; i++)
+		if (set[i])
+			diag_add(b->diags, d->line[conflicts[i].key], false,
+				 "[program:%s] %s does not go with oneshot = true (line %d): %s", p->name,
+				 conflicts[i].text, d->line[PROGRAM_KEY_oneshot], conflicts[i].why);
+}
+
 /* Moves program i from its draft into cfg, then what takes several keys. */
 static void finish_program(struct builder *b, size_t i)
 {
@@ -157,6 +184,8 @@ static void finish_program(struct builder *b, size_t i)
 	memset(&b->drafts[i].p, 0, sizeof b->drafts[i].p);
 	if (!d->line[PROGRAM_KEY_log_prefix])	/* [tend]'s log_prefix is every program's default */
 		p->log_prefix = cfg->log_prefix;
+	if (p->oneshot)
+		check_oneshot(b, d, p);
 	if (p->notify && !env_add_notify(cfg, p, b->diags, &b->oom))
 		return;
 	if (p->watchdog_sec > 0 && !p->notify)
@@ -165,7 +194,7 @@ static void finish_program(struct builder *b, size_t i)
 	if (!(p->envp = env_for_program(p->env_extra)))
 		b->oom = true;
 	/* watchdog_sec makes a program unhealthy too (SPEC §2) */
-	if (p->restart_on_unhealthy && p->healthcheck.kind == PROBE_NONE && p->watchdog_sec == 0)
+	if (p->restart_on_unhealthy && p->healthcheck.kind == PROBE_NONE && p->watchdog_sec == 0 && !p->oneshot)
 		diag_add(b->diags, p->line, true,
 			 "[program:%s] restart_on_unhealthy has no effect without a healthcheck or watchdog_sec", p->name);
 	/* only where stopwaitsecs was written: a default is no mistake */

@@ -47,7 +47,8 @@
 	X(watchdog_sec,			DURATION,	p.watchdog_sec,			"0",		0) \
 	/* where a section does not set it: [tend]'s (config_build.c) */ \
 	X(log_prefix,			BOOL,		p.log_prefix,			"false",	0) \
-	X(redirect_stderr,		BOOL,		p.redirect_stderr,		"false",	0)
+	X(redirect_stderr,		BOOL,		p.redirect_stderr,		"false",	0) \
+	X(oneshot,			BOOL,		p.oneshot,			"false",	0)
 
 /* X(key, KIND, field of struct config, default, max) */
 #define TEND_KEYS(X) \

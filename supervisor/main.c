@@ -114,8 +114,8 @@ static int run_check(const struct options *o)
 	struct config *cfg = load_or_exit(path);
 	printf("%s: OK, %zu program%s\n", path, cfg->nprograms, cfg->nprograms == 1 ? "" : "s");
 	if (cfg->nprograms)
-		printf("%-5s %-20s %-8s %-9s %-20s %s\n", "step", "program", "priority", "autostart", "depends_on",
-		       "command");
+		printf("%-5s %-20s %-8s %-9s %-7s %-20s %s\n", "step", "program", "priority", "autostart", "kind",
+		       "depends_on", "command");
 	unsigned last_step = 0;
 	for (size_t i = 0; i < cfg->nprograms; i++)
 		if (cfg->programs[i].start_step > last_step)
@@ -130,8 +130,9 @@ static int run_check(const struct options *o)
 			for (size_t d = 0; d < p->ndepends && used < sizeof deps; d++)
 				used += (size_t)snprintf(deps + used, sizeof deps - used, "%s%s", d ? "," : "",
 							 cfg->programs[p->depends_on[d]].name);
-			printf("%-5u %-20s %-8u %-9s %-20s ", step + 1, p->name, p->priority, p->autostart ? "yes" : "no",
-			       deps);
+			/* a oneshot's dependents start once it has finished */
+			printf("%-5u %-20s %-8u %-9s %-7s %-20s ", step + 1, p->name, p->priority, p->autostart ? "yes" : "no",
+			       p->oneshot ? "oneshot" : "longrun", deps);
 			for (char **w = p->argv; *w; w++) {
 				if (w != p->argv)
 					putchar(' ');

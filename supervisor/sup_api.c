@@ -27,6 +27,8 @@ static void api_view(void *ctx, size_t i, struct program_view *v)
 		.health = p->health.state,
 		.ready = program_ready(p),
 		.finished = s->state == SVC_EXITED && svc_exited_expected(s),
+		.oneshot = s->cfg->oneshot,
+		.done = program_done(p),
 		.required = s->cfg->required,
 		.pid = s->pid,
 		.uptime = s->pid > 0 ? mono_now() - s->spawned_at : 0,
