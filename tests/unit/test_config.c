@@ -446,6 +446,36 @@ static void notify_keys(void **state)
 	expect_program_error("watchdog_sec = 5", "watchdog_sec needs notify = true");
 }
 
+/* oneshot (SPEC §2): off by default; a task refuses what only a
+ * long-running program has, each on its own line, naming oneshot's line. */
+static void oneshot_keys(void **state)
+{
+	(void)state;
+	assert_false(web_with("")->oneshot);
+	const struct program_config *p = web_with("oneshot = true\nstartsecs = 5\nstartretries = 0");
+	assert_true(p->oneshot);
+	assert_true(web_with("oneshot = true\nautorestart = false")->oneshot);
+	assert_true(web_with("oneshot = true\nautorestart = unexpected\nexitcodes = 0,3")->oneshot);
+	assert_true(web_with("oneshot = true\nrestart_limit = 0")->oneshot);	/* 0: no limit to mind */
+	expect_one_error("[program:web]\ncommand = /bin/true\noneshot = true\nautorestart = true\n", 4,
+			 "[program:web] autorestart = true does not go with oneshot = true (line 3)");
+	/* the other order: the error is still on autorestart's line */
+	expect_one_error("[program:web]\ncommand = /bin/true\nautorestart = true\n\noneshot = yes\n", 3,
+			 "autorestart = true does not go with oneshot = true (line 5)");
+	expect_one_error("[program:web]\ncommand = /bin/true\noneshot = true\nhealthcheck = tcp://127.0.0.1:80\n", 4,
+			 "healthcheck does not go with oneshot");
+	expect_one_error("[program:web]\ncommand = /bin/true\noneshot = true\nrestart_limit = 3\n", 4,
+			 "restart_limit does not go with oneshot");
+	expect_one_error("[program:web]\ncommand = /bin/true\noneshot = true\nrestart_on_unhealthy = true\n", 4,
+			 "restart_on_unhealthy does not go with oneshot");
+	unsetenv("TEND_SOCKET");
+	expect_one_error("[tend]\nsocket = /tmp/t/tend.sock\n[program:web]\ncommand = /bin/true\noneshot = true\n"
+			 "notify = true\n",
+			 6, "notify does not go with oneshot");
+	/* a program with none of them, and oneshot = false, is fine */
+	assert_false(web_with("oneshot = false\nautorestart = true\nrestart_limit = 3")->oneshot);
+}
+
 static void http_keys(void **state)
 {
 	(void)state;
@@ -1257,6 +1287,7 @@ int main(void)
 		T(http_keys),
 		T(health_keys),
 		T(notify_keys),
+		T(oneshot_keys),
 		T(supervisord_keys_warn),
 		T(unknown_key_hint),
 		T(unknown_section),
