@@ -115,7 +115,8 @@ static void waiting_cell(char *cell, const struct json_value *v)
 		strcpy(cell, "-");
 }
 
-/* A task's state says so: "STARTING (oneshot, running)", "EXITED (oneshot, done)". */
+/* A task's state says so, in one word, so that the table's columns stay
+ * split by blanks: "STARTING(oneshot)" while it runs, "EXITED(done)". */
 static void state_cell(char *cell, const struct json_value *program)
 {
 	char state[CELL];
@@ -124,11 +125,9 @@ static void state_cell(char *cell, const struct json_value *program)
 	if (!json_is(oneshot, JSON_BOOL) || !oneshot->boolean)
 		snprintf(cell, CELL, "%s", state);
 	else if (json_is(done, JSON_BOOL) && done->boolean)
-		snprintf(cell, CELL, "%.60s (oneshot, done)", state);
-	else if (strcmp(state, "STARTING") == 0)
-		snprintf(cell, CELL, "%.60s (oneshot, running)", state);
+		snprintf(cell, CELL, "%.60s(done)", state);
 	else
-		snprintf(cell, CELL, "%.60s (oneshot)", state);
+		snprintf(cell, CELL, "%.60s(oneshot)", state);
 }
 
 /* ---- tend status ---- */

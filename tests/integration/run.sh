@@ -594,6 +594,8 @@ startsecs = 0.1
 command = sh $T/norestart.sh 1
 autorestart = false
 startsecs = 0.1
+; required, its unexpected exit for good would end tend (exit_on_fatal)
+required = false
 
 [program:always]
 command = sh $T/always.sh 0
