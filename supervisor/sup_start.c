@@ -82,7 +82,7 @@ static bool failed_for_good(const struct svc *s)
 }
 
 /* "required program web is FATAL, last exit code 4", "... exited with
- * code 3 and is not restarted (autorestart = false)", or why it never ran. */
+ * code 3 and is not restarted: autorestart = false", or why it never ran. */
 static void describe_fatal(const struct svc *s, char *buf, size_t n)
 {
 	const char *name = s->cfg->name;
@@ -94,10 +94,10 @@ static void describe_fatal(const struct svc *s, char *buf, size_t n)
 	else if (fatal)	/* none of its starts made a process */
 		snprintf(buf, n, "required program %s is FATAL, never started: %s", name, strerror(s->spawn_errno));
 	else if (s->last_exit_kind == EXIT_SIGNAL)
-		snprintf(buf, n, "required program %s was killed by signal %s and is not restarted (autorestart = false)",
+		snprintf(buf, n, "required program %s was killed by signal %s and is not restarted: autorestart = false",
 			 name, signal_name(s->last_exit_value));
 	else
-		snprintf(buf, n, "required program %s exited with code %d and is not restarted (autorestart = false)",
+		snprintf(buf, n, "required program %s exited with code %d and is not restarted: autorestart = false",
 			 name, s->last_exit_value);
 }
 

@@ -291,7 +291,7 @@ EOF
 	wait_exit 15 || return 1
 	assert_rc 1 || return 1
 	assert_log "worker: exited with code 5 (unexpected); not restarted" || return 1
-	assert_log "shutting down (required program worker exited with code 5 and is not restarted (autorestart = false))" ||
+	assert_log "shutting down (required program worker exited with code 5 and is not restarted: autorestart = false)" ||
 		return 1
 	assert_has "$T/events" "other TERM" || return 1
 	assert_log "exiting with status 1"
