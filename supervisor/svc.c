@@ -200,11 +200,11 @@ static void task_exited(struct svc *s, double now, const struct svc_exit *e)
 {
 	char what[96];
 	record_exit(s, e);
+	describe_exit(s, what, sizeof what);
 	if (e->exec_errno || !svc_exited_expected(s)) {
-		start_failed(s, now, e);
+		fail_start(s, now, what);
 		return;
 	}
-	describe_exit(s, what, sizeof what);
 	s->pid = 0;
 	s->state = SVC_EXITED;
 	s->deadline = 0;

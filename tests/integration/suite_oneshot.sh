@@ -236,8 +236,7 @@ EOF
 		return 1
 	[ ! -e "$T/runs" ] || { fail "a program was started"; return 1; }
 	"$TEND" check -c "$T/tend.ini" >"$T/check.out" 2>"$T/check.err"
-	TEND_RC=$?
-	assert_rc 2 || return 1
+	assert_eq "tend check's exit status" "$?" 2 || return 1
 	assert_has "$T/check.err" "$T/tend.ini:5: [program:migrate] autorestart = true does not go with oneshot"
 }
 
