@@ -43,6 +43,9 @@ COPY config/tend.ini /etc/tend/tend.ini
 COPY config/nginx.conf /etc/nginx/nginx.conf
 COPY config/errors/ /usr/share/nginx/errors/
 COPY examples/frontend/ /usr/share/nginx/html/
+# COPY keeps the modes of the checkout: a clone made with umask 077 has
+# files that nginx's workers could not read.
+RUN chmod -R a+rX /etc/tend /etc/nginx/nginx.conf /usr/share/nginx/errors /usr/share/nginx/html
 # Fail the build, not the container, on a bad configuration.
 RUN tend check && nginx -t -q -e stderr
 
