@@ -19,10 +19,13 @@ RUN apt-get update \
       gcc make libc6-dev libev-dev libinih-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
-COPY Makefile ./
+COPY Makefile VERSION ./
 COPY supervisor/ supervisor/
 COPY examples/backend/ examples/backend/
-RUN make build/tend build/backend \
+# The commit `tend --version` names (the build context has no .git):
+#   docker build --build-arg TEND_COMMIT=$(git rev-parse --short HEAD) .
+ARG TEND_COMMIT=unknown
+RUN make TEND_COMMIT="$TEND_COMMIT" build/tend build/backend \
  && strip build/tend build/backend \
  && ./build/tend --version
 

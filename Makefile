@@ -8,6 +8,13 @@ CPPFLAGS += -D_GNU_SOURCE
 LDLIBS  := -lev -linih
 SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
+# The version, written once (VERSION), and the commit tend is built from,
+# both printed by `tend --version`. The commit comes from git when the
+# sources are a clone; elsewhere (a tarball, the Docker build, which copies
+# only the sources) from TEND_COMMIT on the command line, else "unknown".
+VERSION := $(shell cat VERSION)
+TEND_COMMIT ?= $(or $(if $(wildcard .git),$(shell git describe --always --dirty --abbrev=7 --exclude='*' 2>/dev/null)),unknown)
+
 SOURCES := $(wildcard supervisor/*.c)
 LIBSRC  := $(filter-out supervisor/main.c,$(SOURCES))
 HEADERS := $(wildcard supervisor/*.h)
@@ -49,6 +56,19 @@ build/obj/%.o: supervisor/%.c $(HEADERS) | build
 	@mkdir -p build/obj
 	$(CC) $(WARN) $(CPPFLAGS) $(CFLAGS) $(TEND_CFLAGS) -c -o $@ $<
 	$(if $(filter $*,$(STARTUP)),objcopy $(STARTUP_SECTIONS) $@)
+
+# Rewritten only when the version or the commit changes, so that only
+# main.c is compiled again then.
+build/gen/version.h: FORCE | build
+	@mkdir -p build/gen
+	@printf '#define TEND_VERSION "%s"\n#define TEND_COMMIT "%s"\n' '$(VERSION)' '$(TEND_COMMIT)' >$@.new
+	@if cmp -s $@.new $@; then rm $@.new; else mv $@.new $@; fi
+
+build/obj/main.o build/asan/tend: build/gen/version.h
+build/obj/main.o build/asan/tend: CPPFLAGS += -Ibuild/gen
+
+.PHONY: FORCE
+FORCE:
 
 build/tend: $(OBJECTS)
 	$(CC) $(CFLAGS) $(TEND_LDFLAGS) -o $@ $(OBJECTS) $(TEND_LDLIBS)
