@@ -46,11 +46,12 @@ OBJECTS := $(patsubst supervisor/%.c,build/obj/%.o,$(SOURCES))
 # Debian packages the build and the tests use (checked by `make deps`).
 DEPS_PACKAGES := gcc make libc6-dev libev-dev libinih-dev libcmocka-dev python3 valgrind \
                  util-linux procps strace nginx-light clang libclang-rt-14-dev \
-                 curl prometheus
+                 curl prometheus \
+                 scdoc man-db groff-base
 
-.PHONY: all deps test unit integration valgrind test-asan unit-asan integration-asan clean demo check-deps static
+.PHONY: all deps test man man-check unit integration valgrind test-asan unit-asan integration-asan clean demo check-deps static
 
-all: build/tend build/backend
+all: build/tend build/backend man
 
 build/obj/%.o: supervisor/%.c $(HEADERS) | build
 	@mkdir -p build/obj
@@ -122,6 +123,26 @@ build/helpers/%: tests/helpers/%.c | build
 build:
 	@mkdir -p build
 
+# The man pages, written in scdoc (man/*.scd). Their date is the
+# SOURCE_DATE_EPOCH that Debian's build sets, else that of the last commit,
+# else today, so that a build is reproducible. scdoc turns hyphenation off
+# before .TH, which turns it on again: it is turned off after it, so that no
+# key name is cut.
+MAN_PAGES := build/man/tend.8 build/man/tend.ini.5
+MAN_EPOCH := $(or $(SOURCE_DATE_EPOCH),$(if $(wildcard .git),$(shell git log -1 --format=%ct 2>/dev/null)))
+
+man: $(MAN_PAGES)
+
+build/man/%: man/%.scd VERSION | build
+	@mkdir -p build/man
+	sed 's/@VERSION@/$(VERSION)/g' $< | $(if $(MAN_EPOCH),SOURCE_DATE_EPOCH=$(MAN_EPOCH)) scdoc | \
+	  sed '/^\.TH /a .nh\n.ad l' >$@.new && mv $@.new $@
+
+# Every key of the configuration in tend.ini(5), every command in tend(8),
+# both rendered by man without a warning; tend --help and --version.
+man-check: build/tend man
+	bash tests/man/check.sh build/tend
+
 # Installs only what is missing, so it is quick when everything is there.
 deps:
 	@missing=""; for p in $(DEPS_PACKAGES); do \
@@ -152,6 +173,7 @@ integration-asan: build/asan/tend $(HELPERS)
 test: deps
 	$(MAKE) all
 	$(MAKE) unit
+	$(MAKE) man-check
 	$(MAKE) integration
 	$(MAKE) valgrind
 	$(MAKE) unit-asan

@@ -1,4 +1,4 @@
-/* tend's command line (SPEC §1): run a config, run one command, check a
+/* tend's command line (tend(8)): run a config, run one command, check a
  * config. Everything here happens before the loop, so fatal() is allowed. */
 #include <stdio.h>
 #include <stdlib.h>

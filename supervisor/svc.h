@@ -1,4 +1,4 @@
-/* One supervised program as a state machine (SPEC §3). Events come in
+/* One supervised program as a state machine (tend(8) PROGRAM STATES). Events come in
  * (start, stop, kill, exit, deadline), the table in svc.c picks the action.
  * The machine never touches the OS or the clock itself: `now` is passed in,
  * and processes are made and signalled through struct svc_os, so unit tests

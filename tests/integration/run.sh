@@ -1039,7 +1039,7 @@ t_single_command_signals() {
 	wait_has "$T/events" "cmd USR1" || return 1
 	sig HUP
 	wait_has "$T/events" "cmd HUP" || return 1
-	# TTIN and TTOU are not passed on (SPEC §5). WINCH, passed on, is sent
+	# TTIN and TTOU are not passed on (tend(8) SIGNALS). WINCH, passed on, is sent
 	# after them and has a higher number: however they are batched, tend
 	# handles it last, so they were handled by the time it arrives
 	sig TTIN
