@@ -19,10 +19,13 @@ RUN apt-get update \
       gcc make libc6-dev libev-dev libinih-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
-COPY Makefile ./
+COPY Makefile VERSION ./
 COPY supervisor/ supervisor/
 COPY examples/backend/ examples/backend/
-RUN make build/tend build/backend \
+# The commit `tend --version` names (the build context has no .git):
+#   docker build --build-arg TEND_COMMIT=$(git rev-parse --short HEAD) .
+ARG TEND_COMMIT=unknown
+RUN make TEND_COMMIT="$TEND_COMMIT" build/tend build/backend \
  && strip build/tend build/backend \
  && ./build/tend --version
 
@@ -43,6 +46,9 @@ COPY config/tend.ini /etc/tend/tend.ini
 COPY config/nginx.conf /etc/nginx/nginx.conf
 COPY config/errors/ /usr/share/nginx/errors/
 COPY examples/frontend/ /usr/share/nginx/html/
+# COPY keeps the modes of the checkout: a clone made with umask 077 has
+# files that nginx's workers could not read.
+RUN chmod -R a+rX /etc/tend /etc/nginx/nginx.conf /usr/share/nginx/errors /usr/share/nginx/html
 # Fail the build, not the container, on a bad configuration.
 RUN tend check && nginx -t -q -e stderr
 

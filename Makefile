@@ -8,6 +8,13 @@ CPPFLAGS += -D_GNU_SOURCE
 LDLIBS  := -lev -linih
 SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
+# The version, written once (VERSION), and the commit tend is built from,
+# both printed by `tend --version`. The commit comes from git when the
+# sources are a clone; elsewhere (a tarball, the Docker build, which copies
+# only the sources) from TEND_COMMIT on the command line, else "unknown".
+VERSION := $(shell cat VERSION)
+TEND_COMMIT ?= $(or $(if $(wildcard .git),$(shell git describe --always --dirty --abbrev=7 --exclude='*' 2>/dev/null)),unknown)
+
 SOURCES := $(wildcard supervisor/*.c)
 LIBSRC  := $(filter-out supervisor/main.c,$(SOURCES))
 HEADERS := $(wildcard supervisor/*.h)
@@ -39,16 +46,30 @@ OBJECTS := $(patsubst supervisor/%.c,build/obj/%.o,$(SOURCES))
 # Debian packages the build and the tests use (checked by `make deps`).
 DEPS_PACKAGES := gcc make libc6-dev libev-dev libinih-dev libcmocka-dev python3 valgrind \
                  util-linux procps strace nginx-light clang libclang-rt-14-dev \
-                 curl prometheus
+                 curl prometheus \
+                 scdoc man-db groff-base
 
-.PHONY: all deps test unit integration valgrind test-asan unit-asan integration-asan clean demo check-deps static
+.PHONY: all deps test man man-check unit integration valgrind test-asan unit-asan integration-asan clean demo check-deps static
 
-all: build/tend build/backend
+all: build/tend build/backend man
 
 build/obj/%.o: supervisor/%.c $(HEADERS) | build
 	@mkdir -p build/obj
 	$(CC) $(WARN) $(CPPFLAGS) $(CFLAGS) $(TEND_CFLAGS) -c -o $@ $<
 	$(if $(filter $*,$(STARTUP)),objcopy $(STARTUP_SECTIONS) $@)
+
+# Rewritten only when the version or the commit changes, so that only
+# main.c is compiled again then.
+build/gen/version.h: FORCE | build
+	@mkdir -p build/gen
+	@printf '#define TEND_VERSION "%s"\n#define TEND_COMMIT "%s"\n' '$(VERSION)' '$(TEND_COMMIT)' >$@.new
+	@if cmp -s $@.new $@; then rm $@.new; else mv $@.new $@; fi
+
+build/obj/main.o build/asan/tend: build/gen/version.h
+build/obj/main.o build/asan/tend: CPPFLAGS += -Ibuild/gen
+
+.PHONY: FORCE
+FORCE:
 
 build/tend: $(OBJECTS)
 	$(CC) $(CFLAGS) $(TEND_LDFLAGS) -o $@ $(OBJECTS) $(TEND_LDLIBS)
@@ -102,6 +123,26 @@ build/helpers/%: tests/helpers/%.c | build
 build:
 	@mkdir -p build
 
+# The man pages, written in scdoc (man/*.scd). Their date is the
+# SOURCE_DATE_EPOCH that Debian's build sets, else that of the last commit,
+# else today, so that a build is reproducible. scdoc turns hyphenation off
+# before .TH, which turns it on again: it is turned off after it, so that no
+# key name is cut.
+MAN_PAGES := build/man/tend.8 build/man/tend.ini.5
+MAN_EPOCH := $(or $(SOURCE_DATE_EPOCH),$(if $(wildcard .git),$(shell git log -1 --format=%ct 2>/dev/null)))
+
+man: $(MAN_PAGES)
+
+build/man/%: man/%.scd VERSION | build
+	@mkdir -p build/man
+	sed 's/@VERSION@/$(VERSION)/g' $< | $(if $(MAN_EPOCH),SOURCE_DATE_EPOCH=$(MAN_EPOCH)) scdoc | \
+	  sed '/^\.TH /a .nh\n.ad l' >$@.new && mv $@.new $@
+
+# Every key of the configuration in tend.ini(5), every command in tend(8),
+# both rendered by man without a warning; tend --help and --version.
+man-check: build/tend man
+	bash tests/man/check.sh build/tend
+
 # Installs only what is missing, so it is quick when everything is there.
 deps:
 	@missing=""; for p in $(DEPS_PACKAGES); do \
@@ -132,6 +173,7 @@ integration-asan: build/asan/tend $(HELPERS)
 test: deps
 	$(MAKE) all
 	$(MAKE) unit
+	$(MAKE) man-check
 	$(MAKE) integration
 	$(MAKE) valgrind
 	$(MAKE) unit-asan

@@ -193,7 +193,7 @@ static void finish_program(struct builder *b, size_t i)
 			 p->name);
 	if (!(p->envp = env_for_program(p->env_extra)))
 		b->oom = true;
-	/* watchdog_sec makes a program unhealthy too (SPEC §2) */
+	/* watchdog_sec makes a program unhealthy too (tend.ini(5)) */
 	if (p->restart_on_unhealthy && p->healthcheck.kind == PROBE_NONE && p->watchdog_sec == 0 && !p->oneshot)
 		diag_add(b->diags, p->line, true,
 			 "[program:%s] restart_on_unhealthy has no effect without a healthcheck or watchdog_sec", p->name);

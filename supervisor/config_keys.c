@@ -45,7 +45,7 @@ static const struct key_spec tend_specs[] = { TEND_KEYS(TEND_KEY_SPEC) };
 #define NITEMS(array) (sizeof(array) / sizeof(array)[0])
 
 /* supervisord [program:x] keys that tend does not do: a warning, so that a
- * section copied from a supervisord.conf still loads (SPEC §2). */
+ * section copied from a supervisord.conf still loads (tend.ini(5)). */
 static const char *const supervisord_only_keys[] = {
 	"process_name", "numprocs", "numprocs_start", "stdout_logfile",
 	"stdout_logfile_maxbytes", "stdout_logfile_backups", "stdout_capture_maxbytes",

@@ -58,7 +58,7 @@ static void on_accept_pause(struct ev_loop *loop, ev_timer *w, int revents)
 	ev_io_start(loop, &l->io);
 }
 
-/* SPEC §4: control from root or tend's own uid, on the unix socket only.
+/* tend(8) HTTP API: control from root or tend's own uid, on the unix socket only.
  * The peer's credentials are those it had when it connected. */
 static enum api_access access_of(const struct listener *l, int fd)
 {

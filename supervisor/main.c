@@ -1,4 +1,4 @@
-/* tend's command line (SPEC §1): run a config, run one command, check a
+/* tend's command line (tend(8)): run a config, run one command, check a
  * config. Everything here happens before the loop, so fatal() is allowed. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,22 +12,31 @@
 #include "order.h"
 #include "supervisor.h"
 
-#define TEND_VERSION "0.1.0"
+/* TEND_VERSION and TEND_COMMIT, written by the Makefile (build/gen). */
+#include "version.h"
 
+/* One screen: the reference is the man pages. */
 static const char usage[] =
-	"usage: tend [-c FILE] [-v|-q]              run the programs in FILE\n"
-	"       tend [-v|-q] -- COMMAND [ARG...]    supervise one command, tini-style\n"
-	"       tend check [-c FILE]                validate FILE and print its programs\n"
-	"       tend status [-s SOCKET|-c FILE]     show the programs of a running tend\n"
-	"       tend health [-s SOCKET|-c FILE] [NAME]   exit 0 if ready, 1 if not, 2 if unreachable\n"
-	"       tend start|stop|restart NAME [-s SOCKET|-c FILE]   control one program\n"
-	"       tend signal NAME SIG [-s SOCKET|-c FILE]    send SIG (e.g. HUP) to one program\n"
+	"usage: tend [-c FILE] [-v|-q]             run the programs of FILE\n"
+	"       tend [-v|-q] -- COMMAND [ARG...]   supervise one command, like tini\n"
+	"       tend check [-c FILE]               check FILE, print its programs\n"
+	"       tend status [-s SOCKET|-c FILE]    the programs of a running tend\n"
+	"       tend health [-s SOCKET|-c FILE] [NAME]\n"
+	"                                          exit 0 ready, 1 not, 2 unreachable\n"
+	"       tend start|stop|restart NAME [-s SOCKET|-c FILE]\n"
+	"                                          control one program\n"
+	"       tend signal NAME SIG [-s SOCKET|-c FILE]\n"
+	"                                          send SIG (e.g. HUP) to one program\n"
 	"       tend --help | --version\n"
 	"\n"
-	"FILE defaults to $TEND_CONFIG, else " DEFAULT_CONFIG ".\n"
-	"Without -s, the clients use the socket of -c FILE, else $TEND_SOCKET, else the\n"
-	"socket of FILE's default if readable, else " DEFAULT_SOCKET ".\n"
-	"-v logs debug lines too; -q only warnings and errors.\n";
+	"  -c FILE    the configuration; default $TEND_CONFIG, else " DEFAULT_CONFIG "\n"
+	"  -s SOCKET  a running tend's socket; default the socket of -c FILE, else\n"
+	"             $TEND_SOCKET, else that of the default FILE, else\n"
+	"             " DEFAULT_SOCKET "\n"
+	"  -v, -q     log debug lines too; log only warnings and errors\n"
+	"\n"
+	"Reference: man tend (commands, signals, HTTP API, exit statuses)\n"
+	"           man tend.ini (the configuration file)\n";
 
 struct options {
 	const char *command;	/* NULL: run; "check" */
@@ -64,7 +73,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 			fputs(usage, stdout);
 			exit(TEND_EXIT_OK);
 		} else if (strcmp(a, "--version") == 0 || strcmp(a, "-V") == 0) {
-			puts("tend " TEND_VERSION);
+			puts("tend " TEND_VERSION " (commit " TEND_COMMIT ")");
 			exit(TEND_EXIT_OK);
 		} else {
 			fatal(TEND_EXIT_ERROR, "unknown argument \"%s\" (see tend --help)", a);

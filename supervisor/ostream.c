@@ -14,7 +14,7 @@
 
 
 /* Room for a burst of tend's own lines while the stream is stuck; past it,
- * whole lines are dropped and counted (SPEC §7). Mapped only while in use,
+ * whole lines are dropped and counted (tend(8) LOG). Mapped only while in use,
  * so an idle tend carries none of it. What must not be dropped (the rest of
  * a line begun, the programs' relayed lines) may grow it beyond; the relay
  * stops reading while anything is queued, which bounds that. */

@@ -1,5 +1,5 @@
 /* tend's own output streams (its stderr, and its stdout for the programs'
- * relayed lines), written without ever blocking PID 1 (SPEC §7).
+ * relayed lines), written without ever blocking PID 1 (tend(8) LOG).
  *
  * The stream is often a pipe that Docker's log copier reads, sometimes
  * slowly, and that the programs write to as well: a blocking write there

@@ -120,12 +120,12 @@ void senses_stop(struct program *p);
 void senses_close(struct program *p);
 
 /* sup_start.c */
-/* Ready (SPEC §3): RUNNING, healthy when it has a healthcheck, READY=1
+/* Ready (tend(8) PROGRAM STATES): RUNNING, healthy when it has a healthcheck, READY=1
  * with notify. */
 bool program_ready(const struct program *p);
-/* Ready or finished, so that its dependents may start (SPEC §3). */
+/* Ready or finished, so that its dependents may start (tend(8) PROGRAM STATES). */
 bool program_satisfies_dependents(const struct program *p);
-/* Done (SPEC §3): finished, or stopped as asked. */
+/* Done (tend(8) PROGRAM STATES): finished, or stopped as asked. */
 bool program_done(const struct program *p);
 void start_free_programs(struct supervisor *sup);
 void check_fatal(struct supervisor *sup);

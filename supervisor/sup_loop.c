@@ -1,4 +1,4 @@
-/* The loop that owns everything that happens at run time (SPEC §5): it is
+/* The loop that owns everything that happens at run time (tend(8) SIGNALS): it is
  * set up, runs the reconcile step once per turn, arms each program's
  * deadline timer, and is torn down at exit. The programs' state machines
  * (svc.h) only decide; the sup_*.c files feed them events and carry out
@@ -82,7 +82,7 @@ static void on_output_drained(struct ostream *o, unsigned long dropped)
 	relay_resume(o);
 }
 
-/* From here on tend's stdout and stderr never block it (SPEC §7). */
+/* From here on tend's stdout and stderr never block it (tend(8) LOG). */
 static void attach_output(struct supervisor *sup)
 {
 	ostream_attach(&tend_stdout, STDOUT_FILENO, sup->loop, on_output_drained);

@@ -97,7 +97,7 @@ static uid_t uid_of(pid_t pid)
 	return line && sscanf(line + 5, "%lu", &uid) == 1 ? (uid_t)uid : (uid_t)-1;
 }
 
-/* Only the program's own processes speak for it (SPEC §2 notify): they are
+/* Only the program's own processes speak for it (tend.ini(5) notify): they are
  * the processes of the session it leads (spawn.c), which no other process
  * can join, and they run as the program's user, or as its main process
  * does now (a program that drops privileges itself, like gosu). */

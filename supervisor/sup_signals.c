@@ -1,4 +1,4 @@
-/* Signals sent to tend (SPEC §5), read through signalfd as loop events:
+/* Signals sent to tend (tend(8) SIGNALS), read through signalfd as loop events:
  * which are caught, and where each goes. */
 #include <signal.h>
 #include <stdio.h>
@@ -64,7 +64,7 @@ static void on_signal(struct ev_loop *loop, ev_signal *w, int revents)
 }
 
 /* Every signal tend catches. In single-command mode, every signal it can
- * catch (SPEC §5), the faults too, so that `kill -SEGV` reaches the command
+ * catch (tend(8) SIGNALS), the faults too, so that `kill -SEGV` reaches the command
  * as with tini and dumb-init. Blocked for signalfd, a fault of tend's own
  * still kills it: the kernel unblocks a synchronous SIGSEGV, SIGBUS,
  * SIGILL, SIGFPE, SIGTRAP or seccomp's SIGSYS and resets it to SIG_DFL

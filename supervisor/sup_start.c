@@ -1,4 +1,4 @@
-/* Start policy: readiness (SPEC §3), which programs may start now
+/* Start policy: readiness (tend(8) PROGRAM STATES), which programs may start now
  * (depends_on, then priority), and what ends tend when a required program
  * fails for good or the one command of single-command mode is done. */
 #include <stdio.h>
@@ -41,7 +41,7 @@ static const struct program *waiting_for(const struct supervisor *sup, const str
 }
 
 /* Starts, step by step, the programs whose turn has come: depends_on
- * satisfied, then the lowest priority first (SPEC §2). */
+ * satisfied, then the lowest priority first (tend.ini(5)). */
 void start_free_programs(struct supervisor *sup)
 {
 	for (;;) {

@@ -55,7 +55,7 @@ typedef void svc_action(struct svc *s, double now, const struct svc_exit *e);
 static void fail_start(struct svc *s, double now, const char *what);
 
 /* fork or pipe failed for lack of something tend itself is short of: the
- * program did nothing wrong, so this is not a failed start (SPEC §3). */
+ * program did nothing wrong, so this is not a failed start (tend(8) PROGRAM STATES). */
 static bool short_of_resources(int err)
 {
 	return err == EAGAIN || err == EMFILE || err == ENFILE || err == ENOMEM;

@@ -1,4 +1,4 @@
-/* One supervised program as a state machine (SPEC §3). Events come in
+/* One supervised program as a state machine (tend(8) PROGRAM STATES). Events come in
  * (start, stop, kill, exit, deadline), the table in svc.c picks the action:
  * a program's table, or a task's (oneshot), which differs in a few cells.
  * The machine never touches the OS or the clock itself: `now` is passed in,

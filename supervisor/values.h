@@ -25,7 +25,7 @@ bool value_environment(const char *s, char ***out, char *err, size_t n);
 bool value_list(const char *s, char ***out, char *err, size_t n);
 void value_list_free(char **list);
 
-/* The signals forward_signals may name (SPEC §5). */
+/* The signals forward_signals may name (tend(8) SIGNALS). */
 #define FORWARDABLE_SIGNALS "HUP, USR1, USR2, WINCH"
 
 #endif

@@ -235,6 +235,7 @@ fi
 
 # ---------------------------------------------------------------- build
 if DOCKER_BUILDKIT=0 DK_TIMEOUT=1500 dk build --network host --build-arg "BASE=$BASE_IMAGE" \
+	--build-arg "TEND_COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)" \
 	--label "$LABEL.built=1" -t "$IMAGE" . >"$LOGS/build.log" 2>&1; then
 	ok "docker build --build-arg BASE=$BASE_IMAGE ($(elapsed))"
 else

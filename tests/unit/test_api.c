@@ -1,4 +1,4 @@
-/* api_answer (SPEC §4): routing, status codes, Allow, the JSON of /health and
+/* api_answer (tend(8) HTTP API): routing, status codes, Allow, the JSON of /health and
  * the Prometheus text of /metrics, fed from a fake struct api_backend with a
  * scripted table of programs. Each request path is copied into a buffer of
  * exactly its length (no NUL after it), so that a read past path_len shows
@@ -132,7 +132,7 @@ static const struct api_backend backend = {
 	.control = fake_control,
 };
 
-/* The table of SPEC §4's example, and more: one program per kind of line. */
+/* The table of the example of tend(8) HTTP API, and more: one program per kind of line. */
 static void script_example(void)
 {
 	memset(table, 0, sizeof table);
@@ -322,7 +322,7 @@ static void test_health_not_ready_exact_json(void **state)
 static void test_health_ready_spec_example(void **state)
 {
 	(void)state;
-	/* the two programs of SPEC §4's example, as the example shows them */
+	/* the two programs of the example of tend(8) HTTP API, as the example shows them */
 	ntable = 2;
 	fake_status = TEND_READY;
 	for (size_t i = 0; i < 2; i++) {
@@ -686,7 +686,7 @@ static void test_metrics(void **state)
 		}
 		assert_int_equal(ones, 1);
 	}
-	/* the state names are SPEC §3's */
+	/* the state names are tend(8)'s */
 	static const char *const states[] = { "STOPPED", "STARTING", "RUNNING", "BACKOFF",
 					      "STOPPING", "EXITED", "FATAL" };
 	assert_int_equal(SVC_NSTATES, 7);

@@ -1,4 +1,4 @@
-/* The config contract (SPEC §2) through config_load_string: defaults and
+/* The config contract (tend.ini(5)) through config_load_string: defaults and
  * values of every key, the diagnostics of every kind of mistake (one error,
  * on the right line, with a recognisable message), and the INI details
  * (continuations, comments, CRLF, BOM, ${VAR}, long lines). */
@@ -675,7 +675,7 @@ static void bad_signal(void **state)
 	expect_program_error("stopsignal = 65", "unknown signal");
 	expect_program_error("stopsignal = -15", "unknown signal");
 	expect_program_error("stopsignal =", "unknown signal");
-	/* SPEC §1 shows the whole text of this one */
+	/* tend.ini(5) shows the whole text of this one */
 	struct diagnostics d;
 	assert_null(config_load_string("[program:web]\ncommand = /bin/true\nstopsignal = TERMM\n", "test.ini", &d));
 	assert_int_equal(d.count, 1);
@@ -980,7 +980,7 @@ static void errors_in_line_order(void **state)
 	}
 }
 
-/* diagnostics_print writes SPEC §1's "tend: FILE:LINE: text" lines. */
+/* diagnostics_print writes tend(8)'s "tend: FILE:LINE: text" lines. */
 static void diagnostics_format(void **state)
 {
 	(void)state;

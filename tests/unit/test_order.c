@@ -1,4 +1,4 @@
-/* Start steps, stop order and dependency cycles (order.c; SPEC §2 priority,
+/* Start steps, stop order and dependency cycles (order.c; tend.ini(5) priority,
  * depends_on, §5 shutdown order), on small configs built by hand. */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,4 +1,4 @@
-/* The per-program state machine (svc.c, SPEC §3): every cell of the
+/* The per-program state machine (svc.c, tend(8) PROGRAM STATES): every cell of the
  * transitions[state][event] table, driven with a fake OS (fake_os.h) and a
  * clock that is just a double. Each test starts from program_config_defaults()
  * and changes only the fields it is about. */
@@ -299,7 +299,7 @@ static void test_stopped_start_fork_failure_is_a_failed_start(void **state)
 	assert_int_equal(fake.nspawn, 2);
 }
 
-/* SPEC §3: fork or pipe failing for lack of resources in tend (a pids
+/* tend(8) PROGRAM STATES: fork or pipe failing for lack of resources in tend (a pids
  * limit, no fds left) is not the program's failure: tried again shortly,
  * with a growing delay, never counted toward startretries. */
 static void test_start_short_of_resources_is_put_off(void **state)
