@@ -200,8 +200,9 @@ build/bench/stamp: tests/bench/stamp.c | build
 # bridge, the container reached on its own loopback (nsenter), so no test
 # traffic goes to a private-range address. Installs Debian's docker.io and
 # mmdebstrap if missing, starts its own dockerd when no engine answers (and
-# stops it after), makes the base image from this machine's apt mirror.
-TEST_IMAGE_PACKAGES := docker.io mmdebstrap curl util-linux iproute2
+# stops it after), makes the base image from this machine's apt mirror;
+# gcc and libc6-dev build the static program of its image without libc.
+TEST_IMAGE_PACKAGES := docker.io mmdebstrap curl util-linux iproute2 gcc libc6-dev
 
 .PHONY: test-image
 
