@@ -10,7 +10,10 @@
 # and inih linked in, glibc shared with nginx), that other glibc-based images
 # can take with
 #   COPY --from=<this image> /usr/sbin/tend /usr/sbin/tend
-# (for an image without glibc, `make static` builds one with glibc inside).
+# Any image, glibc or not (Alpine, distroless, scratch), can take the static
+# binary from the stage tend-static instead, which holds only /tend:
+#   docker build --target tend-static -t tend-static .
+#   COPY --from=tend-static /tend /sbin/tend        (in the other Dockerfile)
 ARG BASE=debian:bookworm-slim
 
 FROM ${BASE} AS build
@@ -25,10 +28,16 @@ COPY examples/backend/ examples/backend/
 # The commit `tend --version` names (the build context has no .git):
 #   docker build --build-arg TEND_COMMIT=$(git rev-parse --short HEAD) .
 ARG TEND_COMMIT=unknown
-RUN make TEND_COMMIT="$TEND_COMMIT" build/tend build/backend \
- && strip build/tend build/backend \
- && ./build/tend --version
+RUN make TEND_COMMIT="$TEND_COMMIT" build/tend build/tend-static build/backend \
+ && strip build/tend build/tend-static build/backend \
+ && ./build/tend --version && ./build/tend-static --version
 
+# Only the static binary (glibc inside), for COPY --from in any image.
+FROM scratch AS tend-static
+COPY --from=build /src/build/tend-static /tend
+ENTRYPOINT ["/tend"]
+
+# The demo image: the last stage, what `docker build .` makes.
 FROM ${BASE}
 # nginx-light: nginx with the core modules (proxy, gzip, map…).
 # www-data (nginx's workers) joins the group `tend` that tend runs with, so

@@ -180,6 +180,7 @@ test: deps
 	$(MAKE) integration-asan
 	$(MAKE) fuzz-smoke
 	TEST_IMAGE_NET=netns $(MAKE) test-image
+	$(MAKE) deb-test
 
 # libFuzzer on the HTTP head parser (requests and responses) and on the JSON string writers
 # (clang; crashes land in build/fuzz/). `make fuzz` runs each for
@@ -241,8 +242,9 @@ build/bench/stamp: tests/bench/stamp.c | build
 # bridge, the container reached on its own loopback (nsenter), so no test
 # traffic goes to a private-range address. Installs Debian's docker.io and
 # mmdebstrap if missing, starts its own dockerd when no engine answers (and
-# stops it after), makes the base image from this machine's apt mirror.
-TEST_IMAGE_PACKAGES := docker.io mmdebstrap curl util-linux iproute2
+# stops it after), makes the base image from this machine's apt mirror;
+# gcc and libc6-dev build the static program of its image without libc.
+TEST_IMAGE_PACKAGES := docker.io mmdebstrap curl util-linux iproute2 gcc libc6-dev
 
 .PHONY: test-image
 
@@ -254,6 +256,57 @@ test-image:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 	bash tests/image/run.sh
+
+# `make install` (PREFIX, DESTDIR as usual; the Debian package runs it with
+# PREFIX=/usr): the binary, the two man pages (scdoc's output, made by the
+# `man` target into build/man/) and, in share/doc/tend, the image's
+# configuration as tend.ini.example and the examples. `make uninstall`
+# removes exactly those files, and share/doc/tend when it is left empty.
+PREFIX  ?= /usr/local
+DESTDIR ?=
+MAN_PAGES := build/man/tend.8 build/man/tend.ini.5
+DOC_DIR   := $(PREFIX)/share/doc/tend
+EXAMPLES  := examples/Dockerfile.single examples/docker-compose.yml examples/kubernetes.yaml config/nginx.conf
+INSTALLED := $(PREFIX)/sbin/tend $(PREFIX)/share/man/man8/tend.8 $(PREFIX)/share/man/man5/tend.ini.5 \
+             $(DOC_DIR)/tend.ini.example $(addprefix $(DOC_DIR)/examples/,$(notdir $(EXAMPLES)))
+
+.PHONY: install uninstall
+
+install: build/tend $(MAN_PAGES)
+	install -D -m 0755 build/tend $(DESTDIR)$(PREFIX)/sbin/tend
+	install -D -m 0644 build/man/tend.8 $(DESTDIR)$(PREFIX)/share/man/man8/tend.8
+	install -D -m 0644 build/man/tend.ini.5 $(DESTDIR)$(PREFIX)/share/man/man5/tend.ini.5
+	install -D -m 0644 config/tend.ini $(DESTDIR)$(DOC_DIR)/tend.ini.example
+	install -D -m 0644 -t $(DESTDIR)$(DOC_DIR)/examples $(EXAMPLES)
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+	for d in $(DESTDIR)$(DOC_DIR)/examples $(DESTDIR)$(DOC_DIR); do \
+	  [ ! -d $$d ] || rmdir --ignore-fail-on-non-empty $$d; done
+
+# `make deb`: the Debian package (debian/), built by dpkg-buildpackage with
+# debhelper from a copy of the tree in build/deb/src, because it writes the
+# .deb, .buildinfo and .changes next to the source directory: they land in
+# build/deb/. `make deb-test` builds it, checks it with lintian and installs
+# it with apt in a throwaway Debian root (tests/deb/run.sh).
+DEB_PACKAGES := dpkg-dev debhelper fakeroot lintian scdoc gcc make libc6-dev libev-dev libinih-dev \
+                libcmocka-dev mmdebstrap util-linux
+
+.PHONY: deb deb-test
+
+deb:
+	@missing=""; for p in $(DEB_PACKAGES); do \
+	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+	rm -rf build/deb && mkdir -p build/deb/src
+	tar -cf - --exclude=./build --exclude=./.git . | tar -xf - -C build/deb/src
+	cd build/deb/src && TEND_COMMIT=$(TEND_COMMIT) dpkg-buildpackage -us -uc -b
+
+deb-test: deb
+	bash tests/deb/run.sh
 
 build/backend: examples/backend/backend.c | build
 	$(CC) $(WARN) $(CPPFLAGS) $(CFLAGS) -o $@ $<
