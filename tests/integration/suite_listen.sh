@@ -1,0 +1,190 @@
+# Sockets held by tend and the drain before a stop (SPEC §2 listen,
+# listen_backlog, [tend] drain; §5) on the real binary, as PID 1 of a PID
+# namespace. Sourced by run.sh: uses its helpers, and suite_health.sh's
+# h_get and h_port (tend's API on its unix socket, free loopback ports).
+# The program is build/helpers/sockets: it writes what it got (LISTEN_*
+# variables, its fds, what each socket is) to a report file, answers each
+# connection on fd 3 with its pid and uid, and records when SIGTERM came.
+
+SOCKETS=$HELPERS/sockets
+if [ ! -x "$SOCKETS" ]; then
+	echo "suite_listen.sh: $SOCKETS is missing (\`make integration\` builds it)" >&2
+	exit 2
+fi
+
+# l_block FILE PID: the report block of process PID (pid=PID up to end=PID).
+l_block() { awk -v p="$2" '$0 == "pid=" p { on = 1 } on { print } $0 == "end=" p { exit }' "$1"; }
+# l_first_pid FILE: the pid of the first complete report in FILE.
+l_first_pid() { sed -n 's/^end=//p' "$1" 2>/dev/null | head -n1; }
+l_reported() { [ -n "$(l_first_pid "$1")" ]; }
+# l_ask PORT: one connection to 127.0.0.1:PORT; prints the answer line.
+l_ask() {
+	local line=""
+	{ exec 5<>"/dev/tcp/127.0.0.1/$1"; } 2>/dev/null || return 1
+	read -r -t 5 line <&5
+	exec 5<&-
+	[ -n "$line" ] && echo "$line"
+}
+l_answers() { l_ask "$1" >/dev/null 2>&1; }
+# l_block_has FILE PID LINE...: the block of PID has every LINE.
+l_block_has() {
+	local file=$1 pid=$2 t block
+	shift 2
+	block=$(l_block "$file" "$pid")
+	for t in "$@"; do
+		grep -qxF -- "$t" <<<"$block" ||
+			{ fail "process $pid's report lacks \"$t\": $(tr '\n' '|' <<<"$block")"; return 1; }
+	done
+}
+# l_cloexec FDINFO: fdinfo's flags (octal) have O_CLOEXEC (02000000).
+l_cloexec() { awk '/^flags:/ { exit !(substr($2, length($2) - 6, 1) ~ /[2367]/) }' "$1"; }
+
+# A program with listen gets its sockets as fds 3, 4 (in the order written,
+# blocking, not close-on-exec, listening) with LISTEN_FDS, its own pid in
+# LISTEN_PID and the names in LISTEN_FDNAMES, and no other fd; a program
+# without listen and the exec probe of the first get none of it, even with
+# LISTEN_* in tend's own environment; tend's own copies are close-on-exec.
+t_listen_fds_and_names() {
+	h_begin
+	local p pid other
+	p=$(h_port) || { fail "no free port"; return 1; }
+	cat >"$T/tend.ini" <<EOF
+[tend]
+log_prefix = true
+
+[program:web]
+command = $SOCKETS $T/web.report
+listen = tcp://127.0.0.1:$p, admin=unix:$T/admin.sock
+healthcheck = exec:$SOCKETS $T/probe.report --once
+healthcheck_interval = 0.2
+
+[program:plain]
+command = $SOCKETS $T/plain.report
+EOF
+	LISTEN_FDS=5 LISTEN_PID=1 LISTEN_FDNAMES=a:b:c:d:e start_ns -c "$T/tend.ini" || return 1
+	wait_until 10 l_reported "$T/web.report" || { fail "web wrote no report"; return 1; }
+	wait_until 10 l_reported "$T/plain.report" || { fail "plain wrote no report"; return 1; }
+	wait_until 10 l_reported "$T/probe.report" || { fail "the exec probe wrote no report"; return 1; }
+	pid=$(l_first_pid "$T/web.report")
+	l_block_has "$T/web.report" "$pid" "LISTEN_FDS=2" "LISTEN_PID=$pid" "LISTEN_FDNAMES=web:admin" "fds=0 1 2 3 4" \
+		"fd3=tcp 127.0.0.1:$p listening=1 cloexec=0 nonblock=0" \
+		"fd4=unix $T/admin.sock listening=1 cloexec=0 nonblock=0" || return 1
+	for other in plain probe; do
+		pid=$(l_first_pid "$T/$other.report")
+		l_block_has "$T/$other.report" "$pid" "LISTEN_FDS=(unset)" "LISTEN_PID=(unset)" \
+			"LISTEN_FDNAMES=(unset)" "fds=0 1 2" || return 1
+	done
+	# it answers on the socket tend made
+	pid=$(l_first_pid "$T/web.report")
+	[ "$(l_ask "$p")" = "pid=$pid uid=0" ] || { fail "no answer from web on port $p"; return 1; }
+	# tend holds both, close-on-exec
+	local inodes fd link held=0
+	inodes="$(awk -v path="$T/admin.sock" '$8 == path { print $7 }' /proc/net/unix)"
+	inodes="$inodes $(awk -v port="$(printf '%04X' "$p")" '$2 == "0100007F:" port && $4 == "0A" { print $10 }' /proc/net/tcp)"
+	for fd in /proc/"$TEND_PID"/fd/*; do
+		link=$(readlink "$fd") || continue
+		case $link in socket:*) ;; *) continue ;; esac
+		link=${link//[^0-9]/}
+		case " $inodes " in *" $link "*) ;; *) continue ;; esac
+		held=$((held + 1))
+		l_cloexec "/proc/$TEND_PID/fdinfo/${fd##*/}" || { fail "tend's fd ${fd##*/} is not close-on-exec"; return 1; }
+	done
+	[ "$held" = 2 ] || { fail "tend holds $held of the two sockets (inodes: $inodes)"; return 1; }
+}
+
+# A connection made while the program is stopped waits in the backlog and
+# is answered by its next process.
+t_listen_connection_waits_for_restart() {
+	h_begin
+	local p pid1 pid2 client
+	p=$(h_port) || { fail "no free port"; return 1; }
+	cat >"$T/tend.ini" <<EOF
+[program:web]
+command = $SOCKETS $T/web.report
+listen = tcp://127.0.0.1:$p
+startsecs = 0
+EOF
+	start_ns -c "$T/tend.ini" || return 1
+	wait_until 10 l_answers "$p" || { fail "web never answered on $p"; return 1; }
+	pid1=$(l_first_pid "$T/web.report")
+	"$TEND" stop web >/dev/null || { fail "tend stop web failed"; return 1; }
+	wait_log "web: stopped" || return 1
+	# connect now, while no process of web runs
+	(
+		exec 5<>"/dev/tcp/127.0.0.1/$p" || exit 1
+		echo connected >"$T/client"
+		read -r -t 20 line <&5
+		echo "$line" >>"$T/client"
+	) &
+	client=$!
+	OWNED+=("$client:$$")
+	wait_has "$T/client" connected 10 || return 1
+	assert_lines "$T/client" 1 || return 1	# no answer yet: nobody accepts
+	"$TEND" start web >/dev/null || { fail "tend start web failed"; return 1; }
+	wait_lines "$T/client" 2 10 || { fail "the waiting connection got no answer"; return 1; }
+	pid2=$(sed -n 2p "$T/client")
+	pid2=${pid2#pid=}
+	pid2=${pid2%% *}
+	[ -n "$pid2" ] && [ "$pid2" != "$pid1" ] || { fail "answered by \"$pid2\", not a new process (first $pid1)"; return 1; }
+}
+
+# A port below 1024 for a program that runs as nobody: tend binds it.
+t_listen_low_port_as_nobody() {
+	local p
+	for p in $(seq 900 1000); do [ -z "$(ss -Htan "sport = :$p" 2>/dev/null)" ] && break; done
+	cat >"$T/tend.ini" <<EOF
+[program:web]
+command = $SOCKETS $T/web.report
+listen = tcp://127.0.0.1:$p
+user = nobody
+EOF
+	touch "$T/web.report"
+	chmod 666 "$T/web.report"
+	start_ns -c "$T/tend.ini" || return 1
+	wait_until 10 l_answers "$p" || { fail "web never answered on port $p"; return 1; }
+	case $(l_ask "$p") in
+	"pid="*" uid=65534") ;;
+	*) fail "the answer is not from uid 65534: $(l_ask "$p")"; return 1 ;;
+	esac
+}
+
+# A socket that cannot be bound: its file, line, address and the OS error,
+# exit 2, nothing started (a first tend holds the port).
+t_listen_bind_failure() {
+	h_begin
+	local p
+	p=$(h_port) || { fail "no free port"; return 1; }
+	cat >"$T/first.ini" <<EOF
+[tend]
+socket = $T/first.sock
+[program:holder]
+command = $SOCKETS $T/holder.report
+listen = tcp://127.0.0.1:$p
+EOF
+	cat >"$T/tend.ini" <<EOF
+[program:fine]
+command = sh -c "echo ran >$T/ran"
+startsecs = 0
+[program:web]
+command = $SOCKETS $T/web.report
+listen = unix:$T/web.sock, tcp://127.0.0.1:$p
+EOF
+	local log=$LOG
+	LOG=$T/first.log
+	start_ns -c "$T/first.ini" || return 1
+	LOG=$log
+	wait_until 10 l_answers "$p" || { fail "the first tend's program never answered"; return 1; }
+	run_ns_to_exit 10 -c "$T/tend.ini" || return 1
+	assert_rc 2 || return 1
+	assert_log "tend: $T/tend.ini:6: [program:web] listen tcp://127.0.0.1:$p: Address already in use" || return 1
+	[ ! -e "$T/ran" ] || { fail "a program was started"; return 1; }
+	[ ! -e "$T/web.report" ] || { fail "web was started"; return 1; }
+	assert_no_log "started with pid"
+}
+
+ALL_TESTS+=(
+	listen_fds_and_names
+	listen_connection_waits_for_restart
+	listen_low_port_as_nobody
+	listen_bind_failure
+)
