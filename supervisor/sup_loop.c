@@ -54,7 +54,7 @@ static void reconcile(struct supervisor *sup)
 		check_single_done(sup);
 	else if (sup->phase == PHASE_RUNNING)
 		check_fatal(sup);
-	if (sup->phase == PHASE_RUNNING)
+	if (sup_supervising(sup))
 		start_free_programs(sup);
 	shutdown_step(sup);
 	for (size_t i = 0; i < sup->n; i++)

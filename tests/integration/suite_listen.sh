@@ -182,9 +182,106 @@ EOF
 	assert_no_log "started with pid"
 }
 
+# l_term_us FILE: when the first process of the report got SIGTERM (us).
+l_term_us() { sed -n 's/^term [0-9]* time_us=//p' "$1" | head -n1; }
+l_termed() { [ -n "$(l_term_us "$1")" ]; }
+# l_health_is PATH CODE TEXT: PATH answers CODE with TEXT in its body.
+l_health_is() { h_get "$1" && [ "$HCODE" = "$2" ] && has "$T/hbody" "$3"; }
+l_restarted() { [ "$(grep -c '^end=' "$1" 2>/dev/null)" -ge 2 ]; }
+# l_drain_config PORT DRAIN TIMEOUT: web (listen on PORT) and other
+l_drain_config() {
+	cat >"$T/tend.ini" <<EOF
+[tend]
+drain = $2
+shutdown_timeout = $3
+
+[program:web]
+command = $SOCKETS $T/web.report
+listen = tcp://127.0.0.1:$1
+startsecs = 0.2
+
+[program:other]
+command = $SOCKETS $T/other.report
+startsecs = 0.2
+EOF
+}
+
+# TERM with drain: from the TERM on /readyz and /health answer 503
+# "stopping" and /livez 200 while the programs still serve; they get their
+# stop signal only after drain seconds; then tend exits 0.
+t_drain_then_stop() {
+	h_begin
+	local p t0 answered term
+	p=$(h_port) || { fail "no free port"; return 1; }
+	l_drain_config "$p" 3 8
+	start_ns -c "$T/tend.ini" || return 1
+	wait_until 10 l_health_is /readyz 200 '"status":"ready"' || { fail "never ready: $(cat "$T/hbody")"; return 1; }
+	t0=$(now_us)
+	sig TERM
+	wait_until 5 l_health_is /readyz 503 '"status":"stopping"' ||
+		{ fail "/readyz not 503 stopping: $HCODE $(cat "$T/hbody")"; return 1; }
+	l_health_is /health 503 '"status":"stopping"' || { fail "/health not 503 stopping: $HCODE $(cat "$T/hbody")"; return 1; }
+	l_health_is /livez 200 alive || { fail "/livez not 200: $HCODE"; return 1; }
+	h_expect web 200 '"state":"RUNNING"' || return 1
+	l_answers "$p" || { fail "web did not answer during the drain"; return 1; }
+	answered=$(now_us)
+	assert_log "draining for 3s" || return 1
+	wait_exit 15 || return 1
+	assert_rc 0 || return 1
+	term=$(l_term_us "$T/web.report")
+	[ -n "$term" ] || { fail "web got no SIGTERM"; return 1; }
+	[ "$term" -ge "$answered" ] || { fail "web was stopped before it answered during the drain"; return 1; }
+	[ $((term - t0)) -ge 3000000 ] ||
+		{ fail "web got SIGTERM $((term - t0))us after tend's TERM, within the drain"; return 1; }
+	l_termed "$T/other.report" || { fail "other got no SIGTERM"; return 1; }
+	assert_before "$LOG" "drain over (3s); stopping the programs" "web: stopping with signal TERM"
+}
+
+# During a long drain programs are supervised as usual (one killed is
+# restarted, a control request is taken); a second TERM, or a QUIT, ends
+# the drain at once and the ordered stop begins (SIGTERM, not SIGKILL).
+t_drain_second_signal_ends_it() {
+	h_begin
+	local p s pid1
+	for s in TERM QUIT; do
+		p=$(h_port) || { fail "no free port"; return 1; }
+		rm -f "$T/web.report" "$T/other.report"
+		l_drain_config "$p" 60 70
+		LOG=$T/tend-$s.log
+		start_ns -c "$T/tend.ini" || return 1
+		wait_until 10 l_health_is /readyz 200 '"status":"ready"' || { fail "never ready"; return 1; }
+		sig TERM
+		wait_until 5 l_health_is /readyz 503 '"status":"stopping"' || { fail "/readyz not 503 stopping"; return 1; }
+		pid1=$(l_first_pid "$T/web.report")
+		"$TEND" signal web KILL >/dev/null || { fail "tend signal web KILL refused during the drain"; return 1; }
+		wait_until 10 l_restarted "$T/web.report" || { fail "web not restarted during the drain"; return 1; }
+		wait_until 10 l_answers "$p" || { fail "the restarted web does not answer"; return 1; }
+		sig "$s"
+		wait_until 10 l_termed "$T/web.report" || { fail "second signal $s: web got no SIGTERM within 10s"; return 1; }
+		wait_exit 10 || return 1
+		assert_rc 0 || return 1
+		assert_log "drain ended by SIG$s; stopping the programs" || return 1
+		assert_no_log "sending SIGKILL" || return 1
+		[ "$(sed -n 's/^term \([0-9]*\) .*/\1/p' "$T/web.report")" != "$pid1" ] ||
+			{ fail "the killed web got TERM"; return 1; }
+	done
+}
+
+# drain must be under shutdown_timeout, which counts it
+t_drain_not_under_shutdown_timeout() {
+	printf '[tend]\nshutdown_timeout = 4\ndrain = 4\n[program:a]\ncommand = sleep 1\n' >"$T/tend.ini"
+	"$TEND" check -c "$T/tend.ini" >"$T/check.out" 2>"$LOG"
+	TEND_RC=$?
+	assert_rc 2 || return 1
+	assert_log "tend: $T/tend.ini:3: [tend] drain (4s) must be under shutdown_timeout (4s)"
+}
+
 ALL_TESTS+=(
 	listen_fds_and_names
 	listen_connection_waits_for_restart
 	listen_low_port_as_nobody
 	listen_bind_failure
+	drain_then_stop
+	drain_second_signal_ends_it
+	drain_not_under_shutdown_timeout
 )
