@@ -1,4 +1,4 @@
-/* sockets REPORT [--once]
+/* sockets REPORT [--once | --http CRASH]
  *
  * A program of the listen tests: it writes what it got from tend to REPORT
  * (appended, one "key=value" per line, in a block that starts with
@@ -6,7 +6,11 @@
  * on: "fdN=FAMILY ADDRESS listening=0|1 cloexec=0|1 nonblock=0|1". With
  * --once it exits 0 then (an exec probe). Otherwise, when LISTEN_FDS and
  * LISTEN_PID say the sockets are its own, it accepts connections on fd 3
- * one by one and answers each "pid=PID uid=UID\n"; else it waits. SIGTERM:
+ * one by one and answers each "pid=PID uid=UID\n"; else it waits. With
+ * --http it answers each request "HTTP/1.1 200 OK" with that line as the
+ * body, except when the file CRASH exists: then it removes it, reads the
+ * request, appends "crash PID" to REPORT and exits 1 without answering (a
+ * backend that dies with a request taken). SIGTERM:
  * appends "term PID time_us=US" (CLOCK_REALTIME) and exits 0. Lives 120 s
  * at most, so that nothing outlives a test by long. */
 #include <arpa/inet.h>
@@ -114,6 +118,7 @@ int main(int argc, char **argv)
 	write_report();
 	if (argc > 2 && strcmp(argv[2], "--once") == 0)
 		return 0;
+	const char *crash = argc > 3 && strcmp(argv[2], "--http") == 0 ? argv[3] : NULL;
 	alarm(120);
 	const char *fds = getenv("LISTEN_FDS"), *pid = getenv("LISTEN_PID");
 	bool ours = fds && pid && atoi(fds) > 0 && atoi(pid) == (int)getpid();
@@ -125,8 +130,24 @@ int main(int argc, char **argv)
 		int c = accept(3, NULL, NULL);
 		if (c < 0)
 			continue;
-		char answer[64];
-		int len = snprintf(answer, sizeof answer, "pid=%d uid=%d\n", (int)getpid(), (int)getuid());
+		char answer[256], body[64];
+		int blen = snprintf(body, sizeof body, "pid=%d uid=%d\n", (int)getpid(), (int)getuid());
+		int len = snprintf(answer, sizeof answer, "%s", body);
+		if (crash) {
+			char request[4096];
+			ssize_t got = read(c, request, sizeof request);	/* one read: the test's GETs are small */
+			(void)got;
+			if (unlink(crash) == 0) {
+				FILE *f = fopen(report, "a");
+				if (f)
+					fprintf(f, "crash %d\n", (int)getpid());
+				if (f)
+					fclose(f);
+				_exit(1);
+			}
+			len = snprintf(answer, sizeof answer,
+				       "HTTP/1.1 200 OK\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s", blen, body);
+		}
 		ssize_t ignored = write(c, answer, (size_t)len);
 		(void)ignored;
 		close(c);

@@ -182,6 +182,47 @@ EOF
 	assert_no_log "started with pid"
 }
 
+# Real nginx with the demo's proxy settings (examples/demo/nginx.conf, its
+# ports changed) in front of a backend whose socket tend holds: the backend
+# dies with a GET taken and unanswered; nginx sends the GET again, the
+# connection waits in the backlog until tend has restarted the backend, and
+# the client gets the new process's 200.
+t_listen_nginx_retries_a_crash() {
+	h_begin
+	local pb pn before after
+	command -v nginx >/dev/null || { fail "nginx is missing (\`make deps\` installs nginx-light)"; return 1; }
+	pb=$(h_port) && pn=$(h_port) || { fail "no free port"; return 1; }
+	mkdir -p "$T/html" "$T/tmp"
+	sed -e "s/127\.0\.0\.1:3000/127.0.0.1:$pb/g" -e "s/127\.0\.0\.1:8080/127.0.0.1:$pn/g" \
+		"$ROOT/examples/demo/nginx.conf" >"$T/nginx.conf"
+	grep -q "proxy_next_upstream error" "$T/nginx.conf" || { fail "the demo's nginx.conf does not retry"; return 1; }
+	cat >"$T/tend.ini" <<EOF
+[program:backend]
+command = $SOCKETS $T/backend.report --http $T/crash
+listen = tcp://127.0.0.1:$pb
+startsecs = 0
+
+[program:nginx]
+command = nginx -p $T/ -c $T/nginx.conf -g "daemon off;"
+depends_on = backend
+stopsignal = QUIT
+EOF
+	start_ns -c "$T/tend.ini" || return 1
+	wait_until 10 eval 'before=$(curl -sf --max-time 5 "http://127.0.0.1:$pn/api/x")' ||
+		{ fail "no answer through nginx"; return 1; }
+	touch "$T/crash"
+	after=$(curl -s --max-time 10 -w ' %{http_code}' "http://127.0.0.1:$pn/api/x")
+	before=${before%% *}
+	has "$T/backend.report" "crash ${before#pid=}" ||
+		{ fail "the backend did not die with the request (report: $(tr '\n' '|' <"$T/backend.report"))"; return 1; }
+	case $after in
+	"pid="*" 200") ;;
+	*) fail "the client saw \"$after\" when the backend died with its GET"; return 1 ;;
+	esac
+	[ "${after%% *}" != "${before%% *}" ] || { fail "answered by the process that died: $after"; return 1; }
+	assert_log "backend: exited with code 1"
+}
+
 # l_term_us FILE: when the first process of the report got SIGTERM (us).
 l_term_us() { sed -n 's/^term [0-9]* time_us=//p' "$1" | head -n1; }
 l_termed() { [ -n "$(l_term_us "$1")" ]; }
@@ -281,6 +322,7 @@ ALL_TESTS+=(
 	listen_connection_waits_for_restart
 	listen_low_port_as_nobody
 	listen_bind_failure
+	listen_nginx_retries_a_crash
 	drain_then_stop
 	drain_second_signal_ends_it
 	drain_not_under_shutdown_timeout
