@@ -92,6 +92,30 @@ EOF
 	[ "$held" = 2 ] || { fail "tend holds $held of the two sockets (inodes: $inodes)"; return 1; }
 }
 
+# Eight sockets: fds 3 … 10 overlap the numbers of tend's own copies, so
+# each must still land at 3 + its place in the list, whatever the order the
+# copies are made in; and with log_prefix the output pipes are moved too.
+t_listen_many_fds_in_order() {
+	local i list="" want=() pid
+	# one per line: an indented line continues the value
+	for i in 1 2 3 4 5 6 7 8; do list="$list${list:+,
+ }s$i=unix:$T/s$i.sock"; done
+	cat >"$T/tend.ini" <<EOF
+[program:web]
+command = $SOCKETS $T/web.report
+listen = $list
+log_prefix = true
+EOF
+	start_ns -c "$T/tend.ini" || return 1
+	wait_until 10 l_reported "$T/web.report" || { fail "web wrote no report"; return 1; }
+	pid=$(l_first_pid "$T/web.report")
+	for i in 1 2 3 4 5 6 7 8; do
+		want+=("fd$((i + 2))=unix $T/s$i.sock listening=1 cloexec=0 nonblock=0")
+	done
+	l_block_has "$T/web.report" "$pid" "LISTEN_FDS=8" "LISTEN_FDNAMES=s1:s2:s3:s4:s5:s6:s7:s8" \
+		"fds=0 1 2 3 4 5 6 7 8 9 10" "${want[@]}"
+}
+
 # A connection made while the program is stopped waits in the backlog and
 # is answered by its next process.
 t_listen_connection_waits_for_restart() {
@@ -308,6 +332,32 @@ t_drain_second_signal_ends_it() {
 	done
 }
 
+# exit_on_fatal's shutdown drains too: a required program FATAL, then 503
+# "stopping" while the others serve, then the ordered stop, exit 1.
+t_drain_on_fatal() {
+	h_begin
+	local p
+	p=$(h_port) || { fail "no free port"; return 1; }
+	l_drain_config "$p" 2 8
+	cat >>"$T/tend.ini" <<EOF
+
+[program:bad]
+command = sh -c "while [ ! -e $T/fail ]; do sleep 0.05; done; exit 3"
+startsecs = 0.5
+startretries = 0
+EOF
+	start_ns -c "$T/tend.ini" || return 1
+	wait_until 10 l_health_is /readyz 200 '"status":"ready"' || { fail "never ready"; return 1; }
+	: >"$T/fail"
+	wait_until 10 l_health_is /readyz 503 '"status":"stopping"' || { fail "/readyz not 503 stopping"; return 1; }
+	l_answers "$p" || { fail "web did not answer during the drain"; return 1; }
+	wait_exit 15 || return 1
+	assert_rc 1 || return 1
+	l_termed "$T/web.report" || { fail "web got no SIGTERM"; return 1; }
+	assert_before "$LOG" "draining for 2s" "web: stopping with signal TERM" || return 1
+	assert_before "$LOG" "drain over (2s)" "web: stopping with signal TERM"
+}
+
 # drain must be under shutdown_timeout, which counts it
 t_drain_not_under_shutdown_timeout() {
 	printf '[tend]\nshutdown_timeout = 4\ndrain = 4\n[program:a]\ncommand = sleep 1\n' >"$T/tend.ini"
@@ -319,11 +369,13 @@ t_drain_not_under_shutdown_timeout() {
 
 ALL_TESTS+=(
 	listen_fds_and_names
+	listen_many_fds_in_order
 	listen_connection_waits_for_restart
 	listen_low_port_as_nobody
 	listen_bind_failure
 	listen_nginx_retries_a_crash
 	drain_then_stop
 	drain_second_signal_ends_it
+	drain_on_fatal
 	drain_not_under_shutdown_timeout
 )
