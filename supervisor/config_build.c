@@ -174,6 +174,9 @@ static void finish_program(struct builder *b, size_t i)
 			snprintf(p->listen.items[k].name, sizeof p->listen.items[k].name, "%s", p->name);
 	if (!env_add_listen(p))
 		b->oom = true;
+	if (d->line[PROGRAM_KEY_listen_backlog] && p->listen.count == 0)
+		diag_add(b->diags, d->line[PROGRAM_KEY_listen_backlog], true,
+			 "[program:%s] listen_backlog has no effect without listen", p->name);
 	/* watchdog_sec makes a program unhealthy too (SPEC §2) */
 	if (p->restart_on_unhealthy && p->healthcheck.kind == PROBE_NONE && p->watchdog_sec == 0)
 		diag_add(b->diags, p->line, true,

@@ -162,6 +162,20 @@ static void config_tends_own_listen_vars_dropped(void **state)
 	unsetenv("LISTEN_OTHER");
 }
 
+static void backlog_without_listen_warns(void **state)
+{
+	(void)state;
+	struct diagnostics d;
+	struct config *c = load("[program:web]\ncommand = /bin/true\nlisten_backlog = 8\n", &d);
+	assert_non_null(c);
+	assert_int_equal(d.count, 1);
+	assert_true(d.items[0].warning);
+	assert_int_equal(d.items[0].line, 3);
+	assert_contains(d.items[0].text, "[program:web] listen_backlog has no effect without listen");
+	config_free(c);
+	diagnostics_free(&d);
+}
+
 static void config_errors(void **state)
 {
 	(void)state;
@@ -203,6 +217,7 @@ int main(void)
 		cmocka_unit_test(same),
 		cmocka_unit_test(config_names_and_environment),
 		cmocka_unit_test(config_tends_own_listen_vars_dropped),
+		cmocka_unit_test(backlog_without_listen_warns),
 		cmocka_unit_test(config_errors),
 		cmocka_unit_test(drain_under_shutdown_timeout),
 	};
