@@ -21,8 +21,12 @@
 static bool clear_stale_path(const char *path, char *err, size_t n)
 {
 	struct stat st;
-	if (lstat(path, &st) < 0)
-		return errno == ENOENT || (snprintf(err, n, "%s", strerror(errno)), false);
+	if (lstat(path, &st) < 0) {
+		if (errno == ENOENT)
+			return true;	/* nothing there */
+		snprintf(err, n, "%s", strerror(errno));
+		return false;
+	}
 	if (!S_ISSOCK(st.st_mode)) {
 		snprintf(err, n, "%s", "a file that is not a socket is there");
 		return false;

@@ -206,6 +206,38 @@ EOF
 	assert_no_log "started with pid"
 }
 
+# A unix socket path: a stale socket file (nobody listens) is replaced; a
+# live one (a first tend's) is in use; a file that is not a socket is left
+# alone. The last two are errors: exit 2, nothing started.
+t_listen_unix_paths() {
+	python3 -c "import socket; socket.socket(socket.AF_UNIX).bind('$T/stale.sock')" ||
+		{ fail "cannot make a stale socket file"; return 1; }
+	printf '[program:web]\ncommand = %s %s\nlisten = unix:%s\n' "$SOCKETS" "$T/web.report" "$T/stale.sock" >"$T/tend.ini"
+	local log=$LOG
+	LOG=$T/first.log
+	start_ns -c "$T/tend.ini" || return 1
+	LOG=$log
+	wait_until 10 l_reported "$T/web.report" || { fail "web did not start over a stale socket file"; return 1; }
+	l_block_has "$T/web.report" "$(l_first_pid "$T/web.report")" "fd3=unix $T/stale.sock listening=1 cloexec=0 nonblock=0" ||
+		return 1
+	# the same path again, while the first tend listens on it
+	printf '[tend]\nsocket = %s\n[program:web]\ncommand = %s %s\nlisten = unix:%s\n' "$T/second.sock" "$SOCKETS" \
+		"$T/second.report" "$T/stale.sock" >"$T/second.ini"
+	run_ns_to_exit 10 -c "$T/second.ini" || return 1
+	assert_rc 2 || return 1
+	assert_log "tend: $T/second.ini:5: [program:web] listen unix:$T/stale.sock: Address already in use" || return 1
+	[ -S "$T/stale.sock" ] || { fail "the live socket file was removed"; return 1; }
+	# a plain file
+	echo data >"$T/plain"
+	printf '[program:web]\ncommand = %s %s\nlisten = unix:%s\n' "$SOCKETS" "$T/third.report" "$T/plain" >"$T/third.ini"
+	LOG=$T/third.log
+	run_ns_to_exit 10 -c "$T/third.ini" || return 1
+	assert_rc 2 || return 1
+	assert_log "tend: $T/third.ini:3: [program:web] listen unix:$T/plain: a file that is not a socket is there" || return 1
+	[ "$(cat "$T/plain")" = data ] || { fail "the plain file was touched"; return 1; }
+	[ ! -e "$T/second.report" ] && [ ! -e "$T/third.report" ] || fail "a program of a refused config started"
+}
+
 # Real nginx with the demo's proxy settings (examples/demo/nginx.conf, its
 # ports changed) in front of a backend whose socket tend holds: the backend
 # dies with a GET taken and unanswered; nginx sends the GET again, the
@@ -373,6 +405,7 @@ ALL_TESTS+=(
 	listen_connection_waits_for_restart
 	listen_low_port_as_nobody
 	listen_bind_failure
+	listen_unix_paths
 	listen_nginx_retries_a_crash
 	drain_then_stop
 	drain_second_signal_ends_it
