@@ -66,11 +66,11 @@ static void format_pid_var(char buf[32], const char *key)
 
 /* The sockets of `listen` to fds 3, 4, … (sd_listen_fds), without
  * close-on-exec, in blocking mode whatever the last process left. Any of
- * 3 … 3+n-1 may be one of our sources (a held socket, an output pipe,
- * report_fd itself): every source is first copied above that range, then
- * each copy put in place, so that no dup2 overwrites a source not yet
- * moved. The copies are close-on-exec. Returns report_fd, moved out of the
- * range too. */
+ * 3 … 3+n-1 may be one of the sources (a held socket) or report_fd (the
+ * output pipes are in place already): every source is first copied above
+ * that range, then each copy put in place, so that no dup2 overwrites a
+ * source not yet moved. The copies are close-on-exec. Returns report_fd,
+ * moved out of the range too. */
 static int place_listen_fds(const int *fds, size_t n, int report_fd)
 {
 	int top = 3 + (int)n;

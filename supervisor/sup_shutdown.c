@@ -170,6 +170,7 @@ static void begin_stopping(struct supervisor *sup)
 	sup->phase = PHASE_STOPPING;
 	for (size_t i = 0; i < sup->n; i++)
 		program_deliver(&sup->programs[i], SVC_HOLD, NULL);
+	sup_changed(sup);	/* with no program at all, too: shutdown_step ends tend */
 }
 
 static void on_drain_timer(struct ev_loop *loop, ev_timer *w, int revents)

@@ -93,8 +93,8 @@ EOF
 }
 
 # Eight sockets: fds 3 … 10 overlap the numbers of tend's own copies, so
-# each must still land at 3 + its place in the list, whatever the order the
-# copies are made in; and with log_prefix the output pipes are moved too.
+# each must still land at 3 + its place in the list (log_prefix: the output
+# pipes are among tend's fds too).
 t_listen_many_fds_in_order() {
 	local i list="" want=() pid
 	# one per line: an indented line continues the value
@@ -390,6 +390,17 @@ EOF
 	assert_before "$LOG" "drain over (2s)" "web: stopping with signal TERM"
 }
 
+# a drain with no program at all still ends, and tend exits 0
+t_drain_no_programs() {
+	printf '[tend]\ndrain = 0.3\n' >"$T/tend.ini"
+	start_ns -c "$T/tend.ini" || return 1
+	wait_until 10 l_health_is /livez 200 alive || { fail "tend never answered"; return 1; }
+	sig TERM
+	wait_exit 10 || return 1
+	assert_rc 0 || return 1
+	assert_log "drain over (0.3s)"
+}
+
 # drain must be under shutdown_timeout, which counts it
 t_drain_not_under_shutdown_timeout() {
 	printf '[tend]\nshutdown_timeout = 4\ndrain = 4\n[program:a]\ncommand = sleep 1\n' >"$T/tend.ini"
@@ -410,5 +421,6 @@ ALL_TESTS+=(
 	drain_then_stop
 	drain_second_signal_ends_it
 	drain_on_fatal
+	drain_no_programs
 	drain_not_under_shutdown_timeout
 )
