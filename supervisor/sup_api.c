@@ -87,7 +87,7 @@ static enum api_result api_control(void *ctx, const char *name, enum api_action 
 			p = &sup->programs[i];
 	if (!p)
 		return API_NO_PROGRAM;
-	if (sup->phase != PHASE_RUNNING)
+	if (!sup_supervising(sup))
 		return API_SHUTTING_DOWN;
 	if (action == API_SIGNAL) {
 		if (!program_has_process(p))
@@ -113,7 +113,10 @@ void sup_api_open(struct supervisor *sup)
 	};
 	if (!sup->cfg->socket)
 		return;
-	sup->http = http_server_new(sup->loop, &sup->api);
+	size_t held = 0;	/* the listen sockets, open already */
+	for (size_t i = 0; i < sup->n; i++)
+		held += sup->cfg->programs[i].listen.count;
+	sup->http = http_server_new(sup->loop, &sup->api, held);
 	if (!sup->http)
 		fatal(TEND_EXIT_FAILED, "out of memory");
 	if (!http_listen_unix(sup->http, sup->cfg->socket, (mode_t)sup->cfg->socket_mode, err, sizeof err))
