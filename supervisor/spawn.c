@@ -200,6 +200,8 @@ static pid_t spawn(const struct program_config *cfg, char **argv, bool quiet, st
 pid_t spawn_program(const struct program_config *cfg, int out_fd, int err_fd, int *report_fd)
 {
 	struct child_output output = { .out = out_fd, .err = err_fd };
+	if (output.out < 0 && cfg->stdout_to_stderr)
+		output.out = STDERR_FILENO;	/* stdout_logfile = /dev/stderr */
 	if (output.err < 0 && cfg->redirect_stderr)
 		output.err = STDOUT_FILENO;	/* after stdout is in place */
 	return spawn(cfg, cfg->argv, false, output, report_fd);

@@ -1,0 +1,99 @@
+#include "config_logfile.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "config_diag.h"
+#include "values.h"
+
+/* Keys that change nothing under tend: their effect is on log files that
+ * tend does not write (a warning about the file covers them), or on event
+ * listeners, which tend refuses. */
+static const char *const no_effect[] = {
+	"stdout_logfile_maxbytes", "stdout_logfile_backups", "stdout_capture_maxbytes", "stdout_events_enabled",
+	"stderr_logfile_maxbytes", "stderr_logfile_backups", "stderr_capture_maxbytes", "stderr_events_enabled",
+};
+
+#define NITEMS(a) (sizeof(a) / sizeof(a)[0])
+
+bool logfile_key(const char *key)
+{
+	for (size_t i = 0; i < NITEMS(no_effect); i++)
+		if (strcasecmp(key, no_effect[i]) == 0)
+			return true;
+	return strcasecmp(key, "stdout_logfile") == 0 || strcasecmp(key, "stderr_logfile") == 0 ||
+	       strcasecmp(key, "stdout_syslog") == 0 || strcasecmp(key, "stderr_syslog") == 0 ||
+	       strcasecmp(key, "serverurl") == 0;
+}
+
+static bool is_stream(const char *path, int fd)
+{
+	return fd == 1 ? strcmp(path, "/dev/stdout") == 0 || strcmp(path, "/dev/fd/1") == 0
+		       : strcmp(path, "/dev/stderr") == 0 || strcmp(path, "/dev/fd/2") == 0;
+}
+
+/* stdout_logfile (fd 1) or stderr_logfile (fd 2) */
+static void logfile(const struct ini_entry *e, const char *value, int fd, const char *label, struct program_draft *d,
+		    struct diagnostics *diags)
+{
+	const char *own = fd == 1 ? "stdout" : "stderr";
+	if (fd == 2 && d->p.redirect_stderr && d->line[PROGRAM_KEY_redirect_stderr])
+		return;	/* as in supervisord: redirected, the stderr file is not used */
+	if (is_stream(value, fd) || strcasecmp(value, "AUTO") == 0)
+		return;	/* tend's own stream: what it does anyway (AUTO: supervisord's default) */
+	if (is_stream(value, 3 - fd)) {
+		if (fd == 2)
+			d->p.redirect_stderr = true;	/* stderr into tend's stdout */
+		else
+			d->p.stdout_to_stderr = true;
+		return;
+	}
+	if (strcasecmp(value, "NONE") == 0)
+		diag_ignored(diags, e->line, "%s %s: ignored: the program's %s is not discarded, it goes to tend's %s",
+			     label, e->key, own, own);
+	else
+		diag_ignored(diags, e->line, "%s %s: ignored: the program's %s goes to tend's %s, not to %s", label,
+			     e->key, own, own, value);
+}
+
+static void one_key(const struct ini_entry *e, const char *value, const char *label, struct program_draft *d,
+		    struct diagnostics *diags)
+{
+	char err[256];
+	bool on;
+	if (strcasecmp(e->key, "stdout_logfile") == 0) {
+		logfile(e, value, 1, label, d, diags);
+	} else if (strcasecmp(e->key, "stderr_logfile") == 0) {
+		logfile(e, value, 2, label, d, diags);
+	} else if (strcasecmp(e->key, "stdout_syslog") == 0 || strcasecmp(e->key, "stderr_syslog") == 0) {
+		if (!value_bool(value, &on, err, sizeof err))
+			diag_add(diags, e->line, false, "%s %s: %s", label, e->key, err);
+		else if (on)
+			diag_ignored(diags, e->line, "%s %s: ignored: output goes to tend's stdout/stderr, not to syslog",
+				     label, e->key);
+	} else if (strcasecmp(e->key, "serverurl") == 0) {
+		if (strcasecmp(value, "AUTO") != 0)
+			diag_ignored(diags, e->line, "%s serverurl: ignored: tend sets no SUPERVISOR_SERVER_URL", label);
+	}
+	/* the rest: no effect (no_effect) */
+}
+
+void logfile_apply(const struct ini_section *s, const struct percent_names *names, const char *label,
+		   struct program_draft *d, struct diagnostics *diags)
+{
+	for (size_t i = 0; i < s->nentries; i++) {
+		const struct ini_entry *e = &s->entries[i];
+		if (!logfile_key(e->key))
+			continue;
+		char err[384];
+		char *value = percent_and_vars(e->value, names, err, sizeof err);
+		if (!value) {
+			diag_add(diags, e->line, false, "%s %s: %s", label, e->key, err);
+			continue;
+		}
+		one_key(e, value, label, d, diags);
+		free(value);
+	}
+}
