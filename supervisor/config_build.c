@@ -74,10 +74,14 @@ static bool valid_program_name(const char *name)
 	return true;
 }
 
-/* The directory of the file the section is in, for %(here)s. */
+/* The directory of the file the section is in, for %(here)s: absolute,
+ * as supervisord's. */
 static void here_of(const struct builder *b, const struct ini_section *s, char *here, size_t n)
 {
 	const char *path = s->file < b->ini->nfiles ? b->ini->files[s->file] : "";
+	char real[PATH_MAX];
+	if (realpath(path, real))
+		path = real;
 	const char *slash = strrchr(path, '/');
 	if (!slash)
 		snprintf(here, n, ".");
@@ -148,11 +152,12 @@ static void read_program(struct builder *b, const struct ini_section *s)
 	snprintf(label, sizeof label, "[%.256s]", s->name);
 	here_of(b, s, here, sizeof here);
 	const char *group = supervisord_group_of(&b->sv, section);
-	struct percent_names names = { .program_name = section, .group_name = group ? group : section, .here = here,
-				       .has_num = true };
+	struct percent_names names = { .program_name = section, .group_name = group ? group : section, .here = here };
 	struct numprocs np;
 	if (!numprocs_read(s, &names, label, &np, b->diags))
 		return;
+	names.numprocs = (int)np.count;
+	names.has_num = true;
 	for (unsigned k = 0; k < np.count && !b->oom; k++) {
 		names.process_num = (int)(np.start + k);
 		struct diagnostics scratch = { 0 };
@@ -304,15 +309,16 @@ static const struct ini_section *given_tend_section(const struct config_ini *ini
 	return NULL;
 }
 
-/* Every [group:x] names programs that exist. */
+/* Every [group:x] names [program:x] sections that exist. */
 static void check_groups(struct builder *b)
 {
 	for (size_t g = 0; g < b->sv.ngroups; g++)
 		for (char **name = b->sv.groups[g].programs; *name; name++) {
 			size_t j = 0;
-			while (j < b->cfg->nprograms && strcmp(b->drafts[j].section, *name) != 0)
+			while (j < b->ini->nsections && !(strncmp(b->ini->sections[j].name, "program:", 8) == 0 &&
+							  strcmp(b->ini->sections[j].name + 8, *name) == 0))
 				j++;
-			if (j == b->cfg->nprograms)
+			if (j == b->ini->nsections)
 				diag_add(b->diags, b->sv.groups[g].line, false, "[group:%s] programs: no [program:%s]",
 					 b->sv.groups[g].name, *name);
 		}

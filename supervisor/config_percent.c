@@ -57,9 +57,10 @@ static const char *lookup(const char *name, const struct percent_names *names, c
 		num[numlen - 1] = '\0';
 		return num;
 	}
-	if (strcmp(name, "process_num") == 0 && names && names->has_num) {
+	bool is_num = strcmp(name, "process_num") == 0, is_count = strcmp(name, "numprocs") == 0;
+	if ((is_num || is_count) && names && names->has_num) {
 		*number = true;
-		snprintf(num, numlen, "%d", names->process_num);
+		snprintf(num, numlen, "%d", is_num ? names->process_num : names->numprocs);
 		return num;
 	}
 	const char *v = NULL;
@@ -71,12 +72,12 @@ static const char *lookup(const char *name, const struct percent_names *names, c
 	else if (strcmp(name, "here") == 0)
 		v = names ? names->here : NULL;
 	else
-		known = strcmp(name, "process_num") == 0;
+		known = is_num || is_count;
 	if (!v && known)
 		snprintf(err, n, "%%(%s) is not known here (only in a [program:x] section)", name);
 	else if (!v)
-		snprintf(err, n, "unknown expansion %%(%s): tend knows ENV_X, program_name, process_num, group_name, "
-			 "here, host_node_name (and %%%% for a %%)", name);
+		snprintf(err, n, "unknown expansion %%(%s): tend knows ENV_X, program_name, process_num, numprocs, "
+			 "group_name, here, host_node_name (and %%%% for a %%)", name);
 	return v;
 }
 

@@ -1,6 +1,6 @@
 /* supervisord's expansions in config values: %(ENV_X)s, %(program_name)s,
  * %(process_num)d (with a printf-like spec, %(process_num)02d),
- * %(group_name)s, %(here)s, %(host_node_name)s, and %% for a %. A % that is
+ * %(numprocs)d, %(group_name)s, %(here)s, %(host_node_name)s, and %% for a %. A % that is
  * followed by neither ( nor % stays as written (`date +%s`). */
 #ifndef TEND_CONFIG_PERCENT_H
 #define TEND_CONFIG_PERCENT_H
@@ -15,7 +15,8 @@ struct percent_names {
 	const char *group_name;
 	const char *here;	/* the directory of the file the value is in */
 	int process_num;
-	bool has_num;
+	int numprocs;
+	bool has_num;		/* process_num and numprocs are known */
 };
 
 /* Returns a malloc'd expansion, or NULL with a message in err. Each '$'
