@@ -137,10 +137,12 @@ static void no_match_is_a_warning(void **state)
 	assert_true(diags.items[0].warning);
 	assert_string_equal(where(0), "MAIN:4: ");	/* the first file: as the caller names it */
 	assert_contains(diags.items[0].text, "\"conf.d/*.conf\" matches no file");
-	/* a file named outright that is not there: an error on the include line */
+	/* a file named outright that is not there: a pattern like any other */
 	put("d/two.conf", "[include]\nfiles = /nonexistent/tend.conf\n");
 	load("d/two.conf");
-	assert_null(cfg);
+	assert_non_null(cfg);
+	assert_int_equal(diags.count, 1);
+	assert_contains(diags.items[0].text, "\"/nonexistent/tend.conf\" matches no file");
 }
 
 /* A long line in an included file: read whole; an error on it names the
