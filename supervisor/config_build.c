@@ -248,6 +248,13 @@ static void resolve_dependencies(struct builder *b)
 	}
 }
 
+/* Whether program i is the first its section made (numprocs makes
+ * several): a warning about the section is given once. */
+static bool first_of_section(const struct builder *b, size_t i)
+{
+	return i == 0 || b->drafts[i - 1].section != b->drafts[i].section;
+}
+
 /* Moves program i from its draft into cfg, then what takes several keys. */
 static void finish_program(struct builder *b, size_t i)
 {
@@ -265,19 +272,20 @@ static void finish_program(struct builder *b, size_t i)
 			 p->name);
 	if (!supervisord_add_environment(&b->sv, &p->env_extra) || !(p->envp = env_for_program(p->env_extra)))
 		b->oom = true;
-	if (p->stdout_to_stderr && p->log_prefix)
-		diag_ignored(b->diags, p->line, "[program:%s] stdout_logfile: ignored: with log_prefix its stdout "
-			     "is relayed to tend's stdout", p->name);
+	if (p->stdout_to_stderr && p->log_prefix && first_of_section(b, i))
+		diag_ignored(b->diags, p->line, "[program:%s] stdout_logfile: with log_prefix its stdout "
+			     "is relayed to tend's stdout", d->section);
 	/* watchdog_sec makes a program unhealthy too (SPEC §2) */
 	if (p->restart_on_unhealthy && p->healthcheck.kind == PROBE_NONE && p->watchdog_sec == 0)
 		diag_add(b->diags, p->line, true,
 			 "[program:%s] restart_on_unhealthy has no effect without a healthcheck or watchdog_sec", p->name);
 	/* only where stopwaitsecs was written: a default is no mistake */
-	if (d->line[PROGRAM_KEY_stopwaitsecs] && p->stopwaitsecs >= cfg->shutdown_timeout && b->diags->errors == 0)
+	if (d->line[PROGRAM_KEY_stopwaitsecs] && p->stopwaitsecs >= cfg->shutdown_timeout && b->diags->errors == 0 &&
+	    first_of_section(b, i))
 		diag_add(b->diags, d->line[PROGRAM_KEY_stopwaitsecs], true,
 			 "[program:%s] stopwaitsecs (%gs) is not under shutdown_timeout (%gs): at shutdown "
 			 "SIGKILL comes when shutdown_timeout runs out",
-			 p->name, p->stopwaitsecs, cfg->shutdown_timeout);
+			 d->section, p->stopwaitsecs, cfg->shutdown_timeout);
 }
 
 static void check_cycles(struct builder *b)

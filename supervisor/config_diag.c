@@ -105,7 +105,7 @@ void diagnostics_print(const struct diagnostics *d, const char *file)
 {
 	for (size_t i = 0; i < d->count; i++) {
 		const struct diagnostic *g = &d->items[i];
-		const char *kind = g->warning ? "warning: " : "";
+		const char *kind = g->ignored ? "warning: ignored: " : g->warning ? "warning: " : "";
 		char where[4200];
 		diag_where(d, g->line, file, where, sizeof where);
 		fprintf(stderr, "tend: %s%s%s\n", where, kind, g->text);

@@ -51,10 +51,10 @@ static void logfile(const struct ini_entry *e, const char *value, int fd, const 
 		return;
 	}
 	if (strcasecmp(value, "NONE") == 0)
-		diag_ignored(diags, e->line, "%s %s: ignored: the program's %s is not discarded, it goes to tend's %s",
+		diag_ignored(diags, e->line, "%s %s: the program's %s is not discarded, it goes to tend's %s",
 			     label, e->key, own, own);
 	else
-		diag_ignored(diags, e->line, "%s %s: ignored: the program's %s goes to tend's %s, not to %s", label,
+		diag_ignored(diags, e->line, "%s %s: the program's %s goes to tend's %s, not to %s", label,
 			     e->key, own, own, value);
 }
 
@@ -71,11 +71,11 @@ static void one_key(const struct ini_entry *e, const char *value, const char *la
 		if (!value_bool(value, &on, err, sizeof err))
 			diag_add(diags, e->line, false, "%s %s: %s", label, e->key, err);
 		else if (on)
-			diag_ignored(diags, e->line, "%s %s: ignored: output goes to tend's stdout/stderr, not to syslog",
+			diag_ignored(diags, e->line, "%s %s: output goes to tend's stdout/stderr, not to syslog",
 				     label, e->key);
 	} else if (strcasecmp(e->key, "serverurl") == 0) {
 		if (strcasecmp(value, "AUTO") != 0)
-			diag_ignored(diags, e->line, "%s serverurl: ignored: tend sets no SUPERVISOR_SERVER_URL", label);
+			diag_ignored(diags, e->line, "%s serverurl: tend sets no SUPERVISOR_SERVER_URL", label);
 	}
 	/* the rest: no effect (no_effect) */
 }

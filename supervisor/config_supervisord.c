@@ -81,7 +81,7 @@ static void main_key(struct supervisord_settings *sv, struct config *cfg, const 
 		for (size_t i = 0; i < NITEMS(unused_keys); i++)
 			if (strcasecmp(e->key, unused_keys[i].key) == 0)
 				why = unused_keys[i].why;
-		diag_ignored(diags, e->line, "[supervisord] %s: ignored: %s", e->key, why);
+		diag_ignored(diags, e->line, "[supervisord] %s: %s", e->key, why);
 	}
 	if (!ok)
 		diag_add(diags, e->line, false, "[supervisord] %s: %s", e->key, err);
@@ -123,7 +123,7 @@ static void read_group(struct supervisord_settings *sv, const struct ini_section
 			g.programs = NULL;
 			ok = value_list(value, &g.programs, err, sizeof err);
 		} else if (ok && strcasecmp(e->key, "priority") == 0) {
-			diag_ignored(diags, e->line, "[%s] priority: ignored: each program's own priority orders the start",
+			diag_ignored(diags, e->line, "[%s] priority: each program's own priority orders the start",
 				     s->name);
 		} else if (ok) {
 			snprintf(err, sizeof err, "unknown key (a group takes programs and priority)");
@@ -162,7 +162,7 @@ bool supervisord_section(struct supervisord_settings *sv, struct config *cfg, co
 	if (strcmp(s->name, "supervisord") == 0)
 		read_main(sv, cfg, s, here, diags);
 	else if (is_server_section(s->name))
-		diag_ignored(diags, s->line, "[%s]: ignored: tend's own socket and its client commands "
+		diag_ignored(diags, s->line, "[%s]: tend's own socket and its client commands "
 			     "(tend status, start, stop) serve instead", s->name);
 	else if (strncmp(s->name, "group:", 6) == 0)
 		read_group(sv, s, here, diags);

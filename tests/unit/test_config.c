@@ -980,7 +980,7 @@ static void diagnostics_format(void **state)
 	unlink(path);
 	assert_true(got > 0);
 	assert_string_equal(out, "tend: /etc/tend/tend.ini:3: [program:web] stopsignal: unknown signal \"TERMM\"\n"
-				 "tend: /etc/tend/tend.ini:4: warning: [program:web] stdout_logfile: ignored: the "
+				 "tend: /etc/tend/tend.ini:4: warning: ignored: [program:web] stdout_logfile: the "
 				 "program's stdout goes to tend's stdout, not to x\n");
 }
 

@@ -127,8 +127,8 @@ static void main_section_other_keys(void **state)
 		assert_true(diags.items[i].ignored);
 		assert_int_equal(diags.items[i].line, (int)i + 2);
 	}
-	assert_contains(diags.items[0].text, "[supervisord] nodaemon: ignored: tend always runs in the foreground");
-	assert_contains(diags.items[4].text, "[supervisord] user: ignored");
+	assert_contains(diags.items[0].text, "[supervisord] nodaemon: tend always runs in the foreground");
+	assert_contains(diags.items[4].text, "[supervisord] user: tend runs as the user that started it");
 }
 
 static void server_sections(void **state)
@@ -145,7 +145,7 @@ static void server_sections(void **state)
 	     "supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface\n",
 	     4);	/* one for each section, none for its keys */
 	assert_int_equal(diags.items[0].line, 1);
-	assert_contains(diags.items[0].text, "[unix_http_server]: ignored: tend's own socket");
+	assert_contains(diags.items[0].text, "[unix_http_server]: tend's own socket");
 	assert_int_equal(diags.items[3].line, 8);
 	assert_contains(diags.items[3].text, "[rpcinterface:supervisor]");
 }
