@@ -63,6 +63,7 @@ struct program_config {
 	bool log_prefix;	/* its stdout/stderr relayed by tend, line by line (relay.h) */
 	bool redirect_stderr;	/* its stderr goes where its stdout goes */
 	bool stdout_to_stderr;	/* its stdout goes to tend's stderr (stdout_logfile = /dev/stderr) */
+	bool streams_swapped;	/* its stdout to tend's stderr, its stderr to tend's stdout */
 };
 
 #define DEFAULT_SOCKET "/run/tend/tend.sock"

@@ -272,7 +272,7 @@ static void finish_program(struct builder *b, size_t i)
 			 p->name);
 	if (!supervisord_add_environment(&b->sv, &p->env_extra) || !(p->envp = env_for_program(p->env_extra)))
 		b->oom = true;
-	if (p->stdout_to_stderr && p->log_prefix && first_of_section(b, i))
+	if ((p->stdout_to_stderr || p->streams_swapped) && p->log_prefix && first_of_section(b, i))
 		diag_ignored(b->diags, p->line, "[program:%s] stdout_logfile: with log_prefix its stdout "
 			     "is relayed to tend's stdout", d->section);
 	/* watchdog_sec makes a program unhealthy too (SPEC §2) */

@@ -34,9 +34,10 @@ static bool is_stream(const char *path, int fd)
 		       : strcmp(path, "/dev/stderr") == 0 || strcmp(path, "/dev/fd/2") == 0;
 }
 
-/* stdout_logfile (fd 1) or stderr_logfile (fd 2) */
+/* stdout_logfile (fd 1) or stderr_logfile (fd 2); *crossed: it names
+ * tend's other stream. */
 static void logfile(const struct ini_entry *e, const char *value, int fd, const char *label, struct program_draft *d,
-		    struct diagnostics *diags)
+		    bool *crossed, struct diagnostics *diags)
 {
 	const char *own = fd == 1 ? "stdout" : "stderr";
 	if (fd == 2 && d->p.redirect_stderr && d->line[PROGRAM_KEY_redirect_stderr])
@@ -44,10 +45,7 @@ static void logfile(const struct ini_entry *e, const char *value, int fd, const 
 	if (is_stream(value, fd) || strcasecmp(value, "AUTO") == 0)
 		return;	/* tend's own stream: what it does anyway (AUTO: supervisord's default) */
 	if (is_stream(value, 3 - fd)) {
-		if (fd == 2)
-			d->p.redirect_stderr = true;	/* stderr into tend's stdout */
-		else
-			d->p.stdout_to_stderr = true;
+		*crossed = true;
 		return;
 	}
 	if (strcasecmp(value, "NONE") == 0)
@@ -59,14 +57,14 @@ static void logfile(const struct ini_entry *e, const char *value, int fd, const 
 }
 
 static void one_key(const struct ini_entry *e, const char *value, const char *label, struct program_draft *d,
-		    struct diagnostics *diags)
+		    bool crossed[2], struct diagnostics *diags)
 {
 	char err[256];
 	bool on;
 	if (strcasecmp(e->key, "stdout_logfile") == 0) {
-		logfile(e, value, 1, label, d, diags);
+		logfile(e, value, 1, label, d, &crossed[0], diags);
 	} else if (strcasecmp(e->key, "stderr_logfile") == 0) {
-		logfile(e, value, 2, label, d, diags);
+		logfile(e, value, 2, label, d, &crossed[1], diags);
 	} else if (strcasecmp(e->key, "stdout_syslog") == 0 || strcasecmp(e->key, "stderr_syslog") == 0) {
 		if (!value_bool(value, &on, err, sizeof err))
 			diag_add(diags, e->line, false, "%s %s: %s", label, e->key, err);
@@ -83,6 +81,7 @@ static void one_key(const struct ini_entry *e, const char *value, const char *la
 void logfile_apply(const struct ini_section *s, const struct percent_names *names, const char *label,
 		   struct program_draft *d, struct diagnostics *diags)
 {
+	bool crossed[2] = { false, false };	/* stdout to tend's stderr, stderr to tend's stdout */
 	for (size_t i = 0; i < s->nentries; i++) {
 		const struct ini_entry *e = &s->entries[i];
 		if (!logfile_key(e->key))
@@ -93,7 +92,13 @@ void logfile_apply(const struct ini_section *s, const struct percent_names *name
 			diag_add(diags, e->line, false, "%s %s: %s", label, e->key, err);
 			continue;
 		}
-		one_key(e, value, label, d, diags);
+		one_key(e, value, label, d, crossed, diags);
 		free(value);
 	}
+	if (crossed[0] && crossed[1])
+		d->p.streams_swapped = true;
+	else if (crossed[1])
+		d->p.redirect_stderr = true;	/* stderr where stdout goes: tend's stdout */
+	else if (crossed[0])
+		d->p.stdout_to_stderr = true;
 }

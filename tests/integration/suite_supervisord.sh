@@ -132,7 +132,7 @@ t_supervisord_conf_runs() {
 	wait_has "$T/stdout" "worker 3 of 3 in worker: production" 10 || return 1
 	assert_has "$T/stdout" "worker 1 of 3 in worker: production" || return 1
 	# what tend did not take is in its log, as warnings, the program output is not
-	assert_log "warning: [unix_http_server]: ignored" || return 1
+	assert_log "warning: ignored: [unix_http_server]" || return 1
 	sig TERM
 	wait_exit 15 || return 1
 	assert_rc 0
@@ -159,4 +159,60 @@ t_supervisord_samples_check() {
 	[ "$n" -ge 6 ] || fail "only $n sample files"
 }
 
-ALL_TESTS+=(supervisord_conf_runs supervisord_samples_check)
+# stderr_logfile = /dev/stdout and stdout_logfile = /dev/stderr: each
+# stream goes to the other stream of tend, as in supervisord.
+t_supervisord_crossed_streams() {
+	cat >"$T/supervisord.conf" <<'CONF'
+[program:crossed]
+command=/bin/sh -c "echo to-stdout; echo to-stderr >&2; exec sleep 1000"
+stdout_logfile=/dev/stderr
+stdout_logfile_maxbytes=0
+stderr_logfile=/dev/fd/1
+stderr_logfile_maxbytes=0
+CONF
+	start_ns -c "$T/supervisord.conf" || return 1
+	wait_has "$T/stdout" "to-stderr" 10 || return 1
+	wait_log "to-stdout" 10 || return 1
+	assert_lacks "$T/stdout" "to-stdout" || return 1
+	assert_no_log "to-stderr" || return 1
+	sig TERM
+	wait_exit 15 || return 1
+	assert_rc 0
+}
+
+# [supervisord] minfds and minprocs: the programs start with soft limits
+# of at least that. tend starts with low soft limits (the hard ones as
+# they are: a soft limit can be raised back up to them).
+t_supervisord_minfds() {
+	local hard_fds hard_procs want_fds=4321 want_procs=777
+	hard_fds=$(ulimit -Hn) hard_procs=$(ulimit -Hu)
+	[ "$hard_fds" = unlimited ] || [ "$hard_fds" -ge "$want_fds" ] || want_fds=$hard_fds
+	[ "$hard_procs" = unlimited ] || [ "$hard_procs" -ge "$want_procs" ] || want_procs=$hard_procs
+	cat >"$T/supervisord.conf" <<CONF
+[supervisord]
+minfds=$want_fds
+minprocs=$want_procs
+
+[program:limits]
+command=/bin/sh -c "cat /proc/self/limits > $T/limits.tmp; mv $T/limits.tmp $T/limits; exec sleep 1000"
+CONF
+	local soft_fds soft_procs started
+	soft_fds=$(ulimit -Sn) soft_procs=$(ulimit -Su)
+	ulimit -Sn 512 && ulimit -Su 100 || { fail "cannot lower the soft limits"; return 1; }
+	start_ns -c "$T/supervisord.conf"
+	started=$?
+	ulimit -Sn "$soft_fds"
+	ulimit -Su "$soft_procs"
+	[ "$started" = 0 ] || return 1
+	wait_until 10 test -s "$T/limits" || { fail "the program did not write its limits"; return 1; }
+	local fds procs
+	fds=$(awk '/^Max open files/ { print $4 }' "$T/limits")
+	procs=$(awk '/^Max processes/ { print $3 }' "$T/limits")
+	[ "$fds" -ge "$want_fds" ] || { fail "RLIMIT_NOFILE is $fds, want $want_fds"; return 1; }
+	[ "$procs" = unlimited ] || [ "$procs" -ge "$want_procs" ] || { fail "RLIMIT_NPROC is $procs"; return 1; }
+	sig TERM
+	wait_exit 15 || return 1
+	assert_rc 0
+}
+
+ALL_TESTS+=(supervisord_conf_runs supervisord_samples_check supervisord_crossed_streams supervisord_minfds)

@@ -507,9 +507,13 @@ static void supervisord_keys_warn(void **state)
 	load_with_warning("[program:web]\ncommand = /bin/true\n\nstderr_logfile = NONE\n", 4, "not discarded");
 
 	/* the other stream: stderr into tend's stdout, stdout into tend's stderr */
-	load_ok("[program:web]\ncommand = /bin/true\nstderr_logfile = /dev/stdout\nstdout_logfile = /dev/fd/2\n");
+	load_ok("[program:web]\ncommand = /bin/true\nstderr_logfile = /dev/stdout\n");
 	assert_true(cfg->programs[0].redirect_stderr);
+	load_ok("[program:web]\ncommand = /bin/true\nstdout_logfile = /dev/fd/2\n");
 	assert_true(cfg->programs[0].stdout_to_stderr);
+	load_ok("[program:web]\ncommand = /bin/true\nstderr_logfile = /dev/stdout\nstdout_logfile = /dev/fd/2\n");
+	assert_true(cfg->programs[0].streams_swapped);
+	assert_false(cfg->programs[0].redirect_stderr);
 	/* redirected: the stderr file is not used, as in supervisord */
 	load_ok("[program:web]\ncommand = /bin/true\nredirect_stderr = true\nstderr_logfile = /var/log/x.err\n");
 
