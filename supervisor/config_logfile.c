@@ -28,10 +28,19 @@ bool logfile_key(const char *key)
 	       strcasecmp(key, "serverurl") == 0;
 }
 
+/* Names of tend's stream fd (1 or 2) as a program's log file: /dev/stdout,
+ * /dev/fd/1, and /proc/self/fd/1 or /proc/1/fd/1, which images write to
+ * reach the container's log (supervisord's, or PID 1's: tend's). */
 static bool is_stream(const char *path, int fd)
 {
-	return fd == 1 ? strcmp(path, "/dev/stdout") == 0 || strcmp(path, "/dev/fd/1") == 0
-		       : strcmp(path, "/dev/stderr") == 0 || strcmp(path, "/dev/fd/2") == 0;
+	static const char *const names[2][4] = {
+		{ "/dev/stdout", "/dev/fd/1", "/proc/self/fd/1", "/proc/1/fd/1" },
+		{ "/dev/stderr", "/dev/fd/2", "/proc/self/fd/2", "/proc/1/fd/2" },
+	};
+	for (size_t i = 0; i < 4; i++)
+		if (strcmp(path, names[fd - 1][i]) == 0)
+			return true;
+	return false;
 }
 
 /* stdout_logfile (fd 1) or stderr_logfile (fd 2); *crossed: it names
@@ -48,7 +57,7 @@ static void logfile(const struct ini_entry *e, const char *value, int fd, const 
 		*crossed = true;
 		return;
 	}
-	if (strcasecmp(value, "NONE") == 0)
+	if (strcasecmp(value, "NONE") == 0 || strcmp(value, "/dev/null") == 0)
 		diag_ignored(diags, e->line, "%s %s: the program's %s is not discarded, it goes to tend's %s",
 			     label, e->key, own, own);
 	else

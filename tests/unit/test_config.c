@@ -505,6 +505,11 @@ static void supervisord_keys_warn(void **state)
 			  "goes to tend's stdout, not to /var/log/web.log");
 	assert_true(diags.items[0].ignored);
 	load_with_warning("[program:web]\ncommand = /bin/true\n\nstderr_logfile = NONE\n", 4, "not discarded");
+	load_with_warning("[program:web]\ncommand = /bin/true\nstdout_logfile = /dev/null\n", 3, "not discarded");
+	/* what images write to reach the container's log: tend's streams too */
+	load_ok("[program:web]\ncommand = /bin/true\nstdout_logfile = /proc/1/fd/1\nstderr_logfile = /proc/self/fd/2\n");
+	load_ok("[program:web]\ncommand = /bin/true\nstderr_logfile = /proc/1/fd/1\n");
+	assert_true(cfg->programs[0].redirect_stderr);
 
 	/* the other stream: stderr into tend's stdout, stdout into tend's stderr */
 	load_ok("[program:web]\ncommand = /bin/true\nstderr_logfile = /dev/stdout\n");
