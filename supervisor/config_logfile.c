@@ -16,14 +16,26 @@ static const char *const no_effect[] = {
 	"stderr_logfile_maxbytes", "stderr_logfile_backups", "stderr_capture_maxbytes", "stderr_events_enabled",
 };
 
+/* supervisor 2's [program:x] keys, still in old files: supervisord 3 and
+ * later do nothing with them either. */
+static const char *const obsolete[] = { "logfile", "logfile_maxbytes", "logfile_backups", "log_stdout", "log_stderr" };
+
 #define NITEMS(a) (sizeof(a) / sizeof(a)[0])
+
+static bool is_obsolete(const char *key)
+{
+	for (size_t i = 0; i < NITEMS(obsolete); i++)
+		if (strcasecmp(key, obsolete[i]) == 0)
+			return true;
+	return false;
+}
 
 bool logfile_key(const char *key)
 {
 	for (size_t i = 0; i < NITEMS(no_effect); i++)
 		if (strcasecmp(key, no_effect[i]) == 0)
 			return true;
-	return strcasecmp(key, "stdout_logfile") == 0 || strcasecmp(key, "stderr_logfile") == 0 ||
+	return is_obsolete(key) || strcasecmp(key, "stdout_logfile") == 0 || strcasecmp(key, "stderr_logfile") == 0 ||
 	       strcasecmp(key, "stdout_syslog") == 0 || strcasecmp(key, "stderr_syslog") == 0 ||
 	       strcasecmp(key, "serverurl") == 0;
 }
@@ -80,6 +92,9 @@ static void one_key(const struct ini_entry *e, const char *value, const char *la
 		else if (on)
 			diag_ignored(diags, e->line, "%s %s: output goes to tend's stdout/stderr, not to syslog",
 				     label, e->key);
+	} else if (is_obsolete(e->key)) {
+		diag_ignored(diags, e->line, "%s %s: a key of supervisor 2, which supervisord 3 and later ignore too "
+			     "(stdout_logfile is the key)", label, e->key);
 	} else if (strcasecmp(e->key, "serverurl") == 0) {
 		if (strcasecmp(value, "AUTO") != 0)
 			diag_ignored(diags, e->line, "%s serverurl: tend sets no SUPERVISOR_SERVER_URL", label);

@@ -291,6 +291,9 @@ static void quiet_program_keys(void **state)
 	     0);
 	load("[program:w]\ncommand = /bin/true\nstderr_syslog = true\n", 1);
 	assert_true(diags.items[0].ignored);
+	/* supervisor 2's keys: a warning each */
+	load("[program:w]\ncommand = /bin/true\nlogfile = /var/log/w.log\nlog_stderr = true\n", 2);
+	assert_contains(diags.items[1].text, "[program:w] log_stderr: a key of supervisor 2");
 }
 
 int main(void)
