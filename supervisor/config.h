@@ -58,12 +58,12 @@ struct program_config {
 	bool notify;
 	double watchdog_sec;
 	char *notify_path;	/* notify: the datagram socket, next to tend's own */
+	bool stdout_to_stderr;	/* its stdout goes to tend's stderr (stdout_logfile = /dev/stderr) */
+	bool streams_swapped;	/* its stdout to tend's stderr, its stderr to tend's stdout */
 	unsigned start_step;	/* computed: 0 starts first; see order.h */
 	bool tty_foreground;	/* single-command mode: take the terminal */
 	bool log_prefix;	/* its stdout/stderr relayed by tend, line by line (relay.h) */
 	bool redirect_stderr;	/* its stderr goes where its stdout goes */
-	bool stdout_to_stderr;	/* its stdout goes to tend's stderr (stdout_logfile = /dev/stderr) */
-	bool streams_swapped;	/* its stdout to tend's stderr, its stderr to tend's stdout */
 };
 
 #define DEFAULT_SOCKET "/run/tend/tend.sock"

@@ -119,8 +119,6 @@ static int run_check(const struct options *o)
 	struct diagnostics diags;
 	struct config *cfg = load_or_exit(path, &diags);
 	printf("%s: OK, %zu program%s\n", path, cfg->nprograms, cfg->nprograms == 1 ? "" : "s");
-	for (size_t i = 1; i < cfg->nfiles; i++)
-		printf("included: %s\n", cfg->files[i]);
 	if (cfg->nprograms)
 		printf("%-5s %-20s %-8s %-9s %-20s %s\n", "step", "program", "priority", "autostart", "depends_on",
 		       "command");
@@ -148,6 +146,8 @@ static int run_check(const struct options *o)
 			putchar('\n');
 		}
 	}
+	for (size_t i = 1; i < cfg->nfiles; i++)
+		printf("included: %s\n", cfg->files[i]);
 	diagnostics_print_ignored(&diags, path);
 	diagnostics_free(&diags);
 	config_free(cfg);
