@@ -105,6 +105,13 @@ static struct program_draft *new_draft(struct builder *b)
 	return &b->drafts[b->cfg->nprograms++];
 }
 
+/* Whether program i is the first its section made (numprocs makes
+ * several): a warning about the section is given once. */
+static bool first_of_section(const struct builder *b, size_t i)
+{
+	return i == 0 || b->drafts[i - 1].section != b->drafts[i].section;
+}
+
 /* One program of a [program:x] section, named pname. */
 static void read_process(struct builder *b, const struct ini_section *s, const char *pname, int name_line,
 			 const struct percent_names *names, const char *label, struct diagnostics *diags)
@@ -246,13 +253,6 @@ static void resolve_dependencies(struct builder *b)
 					 "[program:%s] depends_on: no program named \"%s\"", d->p.name, d->depends_names[k]);
 		}
 	}
-}
-
-/* Whether program i is the first its section made (numprocs makes
- * several): a warning about the section is given once. */
-static bool first_of_section(const struct builder *b, size_t i)
-{
-	return i == 0 || b->drafts[i - 1].section != b->drafts[i].section;
 }
 
 /* Moves program i from its draft into cfg, then what takes several keys. */
