@@ -112,20 +112,20 @@ static bool expand_one(const char **pp, const struct percent_names *names, struc
 		snprintf(err, n, "%%(%s)%c: %s is not a number", name, conv, name);
 		return false;
 	}
-	char fmt[16], out[1100];
-	const char *text = v;
+	char fmt[16], *formatted = NULL;
 	if (number || q > spec) {
 		snprintf(fmt, sizeof fmt, "%%%.*s%c", (int)(q - spec), spec, number && conv != 's' ? 'd' : 's');
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
-		if (number && conv != 's')
-			snprintf(out, sizeof out, fmt, atoi(v));
-		else
-			snprintf(out, sizeof out, fmt, v);
+		int r = number && conv != 's' ? asprintf(&formatted, fmt, atoi(v)) : asprintf(&formatted, fmt, v);
 #pragma GCC diagnostic pop
-		text = out;
+		if (r < 0) {
+			snprintf(err, n, "out of memory");
+			return false;
+		}
 	}
-	put_inserted(b, text);
+	put_inserted(b, formatted ? formatted : v);
+	free(formatted);
 	*pp = q + 1;
 	return true;
 }

@@ -65,6 +65,12 @@ static void conversion_specs(void **state)
 	expect(&web, "[%(process_num)-3d]", "[7  ]");
 	expect(&web, "[%(program_name)5s]", "[  web]");
 	expect(&web, "port 80%(process_num)02d", "port 8007");
+	/* a spec on a long value: nothing cut */
+	char long_value[3001];
+	memset(long_value, 'x', 3000);
+	long_value[3000] = '\0';
+	setenv("TEND_UT_P", long_value, 1);
+	expect(&web, "%(ENV_TEND_UT_P)5s", long_value);
 	expect_error(&web, "%(program_name)d", "program_name is not a number");
 	expect_error(&web, "%(program_name)x", "the conversion must be s or d");
 	expect_error(&web, "%(program_name)", "the conversion must be s or d");
