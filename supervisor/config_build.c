@@ -207,9 +207,8 @@ static void read_section(struct builder *b, const struct ini_section *s)
 	}
 }
 
-static void add_dependency(struct builder *b, struct program_draft *d, size_t j)
+static void add_dependency(struct program_draft *d, size_t j)
 {
-	(void)b;
 	for (size_t m = 0; m < d->p.ndepends; m++)
 		if (d->p.depends_on[m] == j)
 			return;
@@ -222,13 +221,13 @@ static bool depend_on(struct builder *b, struct program_draft *d, const char *wa
 {
 	for (size_t j = 0; j < b->cfg->nprograms; j++)
 		if (strcmp(b->drafts[j].p.name, want) == 0) {
-			add_dependency(b, d, j);
+			add_dependency(d, j);
 			return true;
 		}
 	bool found = false;
 	for (size_t j = 0; j < b->cfg->nprograms; j++)
 		if (strcmp(b->drafts[j].section, want) == 0) {
-			add_dependency(b, d, j);
+			add_dependency(d, j);
 			found = true;
 		}
 	return found;
@@ -248,9 +247,10 @@ static void resolve_dependencies(struct builder *b)
 			return;
 		}
 		for (size_t k = 0; k < n; k++) {
-			if (!depend_on(b, d, d->depends_names[k]))
+			/* once for a numprocs section, not once for each program */
+			if (!depend_on(b, d, d->depends_names[k]) && first_of_section(b, i))
 				diag_add(b->diags, d->line[PROGRAM_KEY_depends_on], false,
-					 "[program:%s] depends_on: no program named \"%s\"", d->p.name, d->depends_names[k]);
+					 "[program:%s] depends_on: no program named \"%s\"", d->section, d->depends_names[k]);
 		}
 	}
 }

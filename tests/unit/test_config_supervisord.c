@@ -249,6 +249,10 @@ static void depends_on_numprocs(void **state)
 	assert_string_equal(cfg->programs[web->depends_on[1]].name, "worker-1");
 	assert_int_equal(program("one")->ndepends, 1);
 	assert_int_equal(web->start_step, 1);
+	/* a name that is neither: one error for the section */
+	refused("[program:w]\ncommand = /bin/true\nprocess_name = w%(process_num)d\nnumprocs = 3\ndepends_on = nope\n", 5,
+		"[program:w] depends_on: no program named \"nope\"");
+	assert_int_equal(diags.count, 1);
 }
 
 static void booleans(void **state)
