@@ -108,7 +108,7 @@ static void set_output(bool quiet, struct child_output output, int report_fd)
 		return;
 	}
 	if (output.swap) {
-		int saved = dup(STDOUT_FILENO);
+		int saved = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
 		if (saved < 0 || dup2(STDERR_FILENO, STDOUT_FILENO) < 0 || dup2(saved, STDERR_FILENO) < 0)
 			child_fail(report_fd, STEP_EXEC);
 		close(saved);
