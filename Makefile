@@ -33,7 +33,7 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 TEND_CFLAGS  := -fno-asynchronous-unwind-tables
 TEND_LDFLAGS := -Wl,-z,now
 TEND_LDLIBS  := -Wl,-Bstatic $(LDLIBS) -Wl,-Bdynamic
-STARTUP := main config config_ini config_keys config_convert config_build config_env config_single config_diag \
+STARTUP := main config config_ini config_include config_percent config_supervisord config_numprocs config_logfile rlimits config_keys config_convert config_build config_env config_single config_diag \
            values expand words users client client_http client_render dirs probe_spec \
            listen_spec listen
 STARTUP_SECTIONS := --rename-section .text=tend_startup_text \

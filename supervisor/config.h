@@ -59,6 +59,8 @@ struct program_config {
 	bool notify;
 	double watchdog_sec;
 	char *notify_path;	/* notify: the datagram socket, next to tend's own */
+	bool stdout_to_stderr;	/* its stdout goes to tend's stderr (stdout_logfile = /dev/stderr) */
+	bool streams_swapped;	/* its stdout to tend's stderr, its stderr to tend's stdout */
 	unsigned start_step;	/* computed: 0 starts first; see order.h */
 	bool tty_foreground;	/* single-command mode: take the terminal */
 	bool log_prefix;	/* its stdout/stderr relayed by tend, line by line (relay.h) */
@@ -84,6 +86,9 @@ struct config {
 	enum log_level log_level;
 	enum log_format log_format;
 	bool log_prefix;	/* the programs' default */
+	unsigned long minfds, minprocs;	/* [supervisord]'s: soft limits to raise at start; 0: none */
+	char **files;		/* the files read, includes after the file that names them */
+	size_t nfiles;
 	struct program_config *programs;	/* in file order */
 	size_t nprograms;
 	uint64_t *depends_closure;	/* order.h: bit b of row a: a depends on b */
@@ -91,8 +96,9 @@ struct config {
 };
 
 struct diagnostic {
-	int line;		/* 0: about the whole file */
+	int line;		/* 0: about the whole file; else config_diag.h's diag_line */
 	bool warning;
+	bool ignored;		/* a warning about something of the file tend does not do */
 	char *text;
 };
 
@@ -100,6 +106,8 @@ struct diagnostics {
 	struct diagnostic *items;
 	size_t count;
 	size_t errors;
+	char **files;		/* the files read (config_diag.h's diag_line) */
+	size_t nfiles;
 };
 
 /* Both return NULL when there is any error; diagnostics hold every
@@ -110,6 +118,9 @@ void config_free(struct config *cfg);
 
 /* Prints "tend: FILE:LINE: text" lines to stderr. */
 void diagnostics_print(const struct diagnostics *diags, const char *file);
+/* Prints "ignored: FILE:LINE: text" to stdout for each warning about
+ * something of the file that tend does not do (tend check's last lines). */
+void diagnostics_print_ignored(const struct diagnostics *diags, const char *file);
 void diagnostics_free(struct diagnostics *diags);
 
 /* tend -- COMMAND: one program with tini's behaviour (no restart, the

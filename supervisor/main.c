@@ -10,6 +10,7 @@
 #include "exit_status.h"
 #include "log.h"
 #include "order.h"
+#include "rlimits.h"
 #include "supervisor.h"
 
 /* TEND_VERSION and TEND_COMMIT, written by the Makefile (build/gen). */
@@ -89,14 +90,18 @@ static const char *config_path(const struct options *o)
 	return env && *env ? env : DEFAULT_CONFIG;
 }
 
-static struct config *load_or_exit(const char *path)
+/* keep: where the diagnostics go, to be freed by the caller; NULL: freed here */
+static struct config *load_or_exit(const char *path, struct diagnostics *keep)
 {
 	struct diagnostics diags;
 	struct config *cfg = config_load_file(path, &diags);
 	diagnostics_print(&diags, path);
-	diagnostics_free(&diags);
 	if (!cfg)
 		exit(TEND_EXIT_ERROR);
+	if (keep)
+		*keep = diags;
+	else
+		diagnostics_free(&diags);
 	return cfg;
 }
 
@@ -120,7 +125,8 @@ static void print_word(const char *w)
 static int run_check(const struct options *o)
 {
 	const char *path = config_path(o);
-	struct config *cfg = load_or_exit(path);
+	struct diagnostics diags;
+	struct config *cfg = load_or_exit(path, &diags);
 	printf("%s: OK, %zu program%s\n", path, cfg->nprograms, cfg->nprograms == 1 ? "" : "s");
 	if (cfg->nprograms)
 		printf("%-5s %-20s %-8s %-9s %-7s %-20s %s\n", "step", "program", "priority", "autostart", "kind",
@@ -150,6 +156,10 @@ static int run_check(const struct options *o)
 			putchar('\n');
 		}
 	}
+	for (size_t i = 1; i < cfg->nfiles; i++)
+		printf("included: %s\n", cfg->files[i]);
+	diagnostics_print_ignored(&diags, path);
+	diagnostics_free(&diags);
 	config_free(cfg);
 	return 0;
 }
@@ -181,10 +191,11 @@ int main(int argc, char **argv)
 			fatal(TEND_EXIT_ERROR, "out of memory");
 		mode = MODE_SINGLE;
 	} else {
-		cfg = load_or_exit(config_path(&o));
+		cfg = load_or_exit(config_path(&o), NULL);
 		mode = MODE_PROGRAMS;
 	}
 	apply_verbosity(&o, cfg);
+	rlimits_raise(cfg);
 	int status = supervisor_run(cfg, mode);
 	config_free(cfg);
 	return status;

@@ -1,0 +1,218 @@
+/* [include] (config_include.c), with files in a temporary directory:
+ * globs relative to the including file, sorted, nested, loops, a pattern
+ * that matches nothing, and errors that name the included file and line. */
+#include "testutil.h"
+
+#include <sys/stat.h>
+
+#include "config.h"
+#include "config_diag.h"
+
+static char dir[] = "/tmp/tend-test-include-XXXXXX";
+static struct config *cfg;
+static struct diagnostics diags;
+
+static int setup(void **state)
+{
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	return system(cmd);
+}
+
+static int cleanup(void **state)
+{
+	(void)state;
+	config_free(cfg);
+	cfg = NULL;
+	diagnostics_free(&diags);
+	return 0;
+}
+
+#define T(fn) cmocka_unit_test_teardown(fn, cleanup)
+
+/* Writes text to dir/name (subdirectories made); returns nothing. */
+static void put(const char *name, const char *text)
+{
+	char path[512];
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	for (char *slash = strchr(path + strlen(dir) + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
+		*slash = '\0';
+		mkdir(path, 0700);
+		*slash = '/';
+	}
+	free(write_temp_file(dir, name, text));
+}
+
+static void load(const char *name)
+{
+	char path[512];
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	config_free(cfg);
+	diagnostics_free(&diags);
+	cfg = config_load_file(path, &diags);
+}
+
+/* "FILE:LINE: " of diagnostic i, FILE relative to dir */
+static const char *where(size_t i)
+{
+	static char out[1024];
+	diag_where(&diags, diags.items[i].line, "MAIN", out, sizeof out);
+	if (strncmp(out, dir, strlen(dir)) == 0)
+		memmove(out, out + strlen(dir) + 1, strlen(out + strlen(dir) + 1) + 1);
+	return out;
+}
+
+static void globs_sorted_in_place(void **state)
+{
+	(void)state;
+	put("a/main.conf", "[program:first]\ncommand = /bin/true\n"
+			   "[include]\nfiles = conf.d/*.conf extra.ini\n"
+			   "[program:last]\ncommand = /bin/true\n");
+	put("a/conf.d/20-b.conf", "[program:b]\ncommand = /bin/true\n");
+	put("a/conf.d/10-a.conf", "[program:a]\ncommand = /bin/true\n");
+	put("a/conf.d/skip.ini", "[program:skip]\ncommand = /bin/true\n");
+	put("a/extra.ini", "[program:extra]\ncommand = /bin/true\n");
+	load("a/main.conf");
+	assert_non_null(cfg);
+	assert_int_equal(diags.count, 0);
+	static const char *const order[] = { "first", "a", "b", "extra", "last" };
+	assert_int_equal(cfg->nprograms, 5);
+	for (size_t i = 0; i < 5; i++)
+		assert_string_equal(cfg->programs[i].name, order[i]);
+	assert_int_equal(cfg->nfiles, 4);
+	assert_contains(cfg->files[1], "a/conf.d/10-a.conf");
+	assert_contains(cfg->files[2], "a/conf.d/20-b.conf");
+	assert_contains(cfg->files[3], "a/extra.ini");
+}
+
+/* An included file's includes are relative to its own directory. */
+static void nested(void **state)
+{
+	(void)state;
+	put("b/main.conf", "[include]\nfiles = sub/one.conf\n");
+	put("b/sub/one.conf", "[include]\nfiles = deeper/*.conf\n[program:one]\ncommand = /bin/echo %(here)s\n");
+	put("b/sub/deeper/two.conf", "[program:two]\ncommand = /bin/true\n");
+	load("b/main.conf");
+	assert_non_null(cfg);
+	assert_int_equal(cfg->nprograms, 2);
+	assert_string_equal(cfg->programs[0].name, "two");
+	assert_string_equal(cfg->programs[1].name, "one");
+	assert_contains(cfg->programs[1].argv[1], "/b/sub");
+	assert_true(cfg->programs[1].argv[1][0] == '/');
+}
+
+static void loops(void **state)
+{
+	(void)state;
+	put("c/main.conf", "[program:m]\ncommand = /bin/true\n[include]\nfiles = x.conf\n");
+	put("c/x.conf", "[program:x]\ncommand = /bin/true\n\n[include]\nfiles = y.conf\n");
+	put("c/y.conf", "[include]\nfiles = main.conf\n");
+	load("c/main.conf");
+	assert_null(cfg);
+	assert_int_equal(diags.errors, 1);
+	assert_string_equal(where(0), "c/y.conf:2: ");
+	assert_contains(diags.items[0].text, "includes itself (an include loop)");
+	/* itself, directly */
+	put("c/self.conf", "[include]\nfiles = self.conf\n");
+	load("c/self.conf");
+	assert_null(cfg);
+	assert_contains(diags.items[0].text, "an include loop");
+}
+
+static void no_match_is_a_warning(void **state)
+{
+	(void)state;
+	put("d/main.conf", "[program:m]\ncommand = /bin/true\n[include]\nfiles = conf.d/*.conf\n");
+	load("d/main.conf");
+	assert_non_null(cfg);
+	assert_int_equal(diags.count, 1);
+	assert_true(diags.items[0].warning);
+	assert_string_equal(where(0), "MAIN:4: ");	/* the first file: as the caller names it */
+	assert_contains(diags.items[0].text, "\"conf.d/*.conf\" matches no file");
+	/* a file named outright that is not there: a pattern like any other */
+	put("d/two.conf", "[include]\nfiles = /nonexistent/tend.conf\n");
+	load("d/two.conf");
+	assert_non_null(cfg);
+	assert_int_equal(diags.count, 1);
+	assert_contains(diags.items[0].text, "\"/nonexistent/tend.conf\" matches no file");
+}
+
+/* A long line in an included file: read whole; an error on it names the
+ * included file and its line. */
+static void long_line_in_included_file(void **state)
+{
+	(void)state;
+	char text[2400], value[2001];
+	memset(value, 'x', 2000);
+	value[2000] = '\0';
+	snprintf(text, sizeof text, "[program:ok]\ncommand = /bin/echo %s\n", value);
+	put("e/conf.d/ok.conf", text);
+	snprintf(text, sizeof text, "; a comment\n[program:bad]\ncommand = /bin/true\nstopsignal = %s\n", value);
+	put("e/conf.d/x.conf", text);
+	put("e/main.conf", "[include]\nfiles = conf.d/*.conf\n");
+	load("e/main.conf");
+	assert_null(cfg);
+	assert_int_equal(diags.count, 1);
+	assert_string_equal(where(0), "e/conf.d/x.conf:4: ");
+	assert_contains(diags.items[0].text, "[program:bad] stopsignal");
+	/* the printed line: "tend: FILE:LINE: text" */
+	char path[] = "/tmp/tend-test-stderr-XXXXXX";
+	int fd = mkstemp(path);
+	fflush(stderr);
+	int saved = dup(STDERR_FILENO);
+	dup2(fd, STDERR_FILENO);
+	diagnostics_print(&diags, "main.conf");
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	char out[4096] = "";
+	assert_true(pread(fd, out, sizeof out - 1, 0) > 0);
+	close(fd);
+	unlink(path);
+	char expected[512];
+	snprintf(expected, sizeof expected, "tend: %s/e/conf.d/x.conf:4: [program:bad] stopsignal", dir);
+	assert_contains(out, expected);
+
+	/* the ok file alone: its 2 000-byte command read whole */
+	unlink(strcat(strcpy(text, dir), "/e/conf.d/x.conf"));
+	load("e/main.conf");
+	assert_non_null(cfg);
+	assert_string_equal(cfg->programs[0].argv[1], value);
+}
+
+static void include_keys(void **state)
+{
+	(void)state;
+	put("f/main.conf", "[include]\nfile = x.conf\n");
+	load("f/main.conf");
+	assert_null(cfg);
+	assert_int_equal(diags.count, 2);
+	assert_contains(diags.items[0].text, "[include] without files = PATTERN");
+	assert_contains(diags.items[1].text, "[include] unknown key \"file\"");
+	put("f/env.conf", "[include]\nfiles = %(here)s/${TEND_UT_INC:-inc}.conf\n");
+	put("f/inc.conf", "[program:inc]\ncommand = /bin/true\n");
+	load("f/env.conf");
+	assert_non_null(cfg);
+	assert_string_equal(cfg->programs[0].name, "inc");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(globs_sorted_in_place),
+		T(nested),
+		T(loops),
+		T(no_match_is_a_warning),
+		T(long_line_in_included_file),
+		T(include_keys),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
