@@ -167,6 +167,19 @@ static bool stand_in(struct reader *r, enum line_kind kind, const char *line, si
 	return true;
 }
 
+/* supervisord (its Python parser) also ends a value at "#" after a blank,
+ * which inih as Debian builds it does not: real supervisord.conf files
+ * write `priority = 30  # after nginx`. Cut there before inih sees it, on
+ * an entry's value and a continuation line alike. */
+static size_t cut_hash_comment(enum line_kind kind, const char *line, size_t len)
+{
+	size_t from = kind == LINE_KEY ? strcspn(line, "=:") + 1 : 0;
+	for (size_t j = from; j < len; j++)
+		if (line[j] == '#' && j > 0 && (line[j - 1] == ' ' || line[j - 1] == '\t'))
+			return j;
+	return len;
+}
+
 /* inih's fgets-style reader: one physical line per call. */
 static char *read_line(char *str, int num, void *stream)
 {
@@ -196,6 +209,8 @@ static char *read_line(char *str, int num, void *stream)
 		str[0] = '\0';	/* reported: inih must not read it as something */
 		return str;
 	}
+	if (kind == LINE_KEY || kind == LINE_CONTINUATION)
+		len = cut_hash_comment(kind, line, len);
 	/* inih needs room for the line, "\n" and "\0" */
 	if (len + 2 > (size_t)num) {
 		if (!stand_in(r, kind, line, len, str, num)) {

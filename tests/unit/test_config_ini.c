@@ -103,6 +103,24 @@ static void continuation(void **state)
 	assert_entry(w, 1, "priority", "5", 7);
 }
 
+/* supervisord's inline comments: "#" after a blank ends a value too, on
+ * the key's line and on a continuation line; "#" inside a word does not. */
+static void hash_comments(void **state)
+{
+	(void)state;
+	read_text("[program:web]\n"
+		  "command = /bin/echo a#b   # the command\n"
+		  "\ttwo\t# more\n"
+		  "priority=30  # start after nginx\n"
+		  "environment = URL=http://x/#top\n");
+	assert_int_equal(diags.count, 0);
+	const struct ini_section *w = &ini.sections[0];
+	assert_int_equal(w->nentries, 3);
+	assert_entry(w, 0, "command", "/bin/echo a#b two", 2);
+	assert_entry(w, 1, "priority", "30", 4);
+	assert_entry(w, 2, "environment", "URL=http://x/#top", 5);
+}
+
 /* An indented line that reads as a key of the file is reported, not joined. */
 static void indented_key(void **state)
 {
@@ -185,6 +203,7 @@ int main(void)
 		T(sections_and_entries),
 		T(entries_outside_sections),
 		T(continuation),
+		T(hash_comments),
 		T(indented_key),
 		T(syntax_errors),
 		T(long_line),
