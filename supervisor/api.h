@@ -19,8 +19,8 @@ struct program_view {
 	enum health_state health;
 	bool ready;
 	bool finished;			/* EXITED with an expected code */
-	bool oneshot;			/* a task (SPEC §2 oneshot) */
-	bool done;			/* done (SPEC §3): finished, or stopped as asked */
+	bool oneshot;			/* a task (tend.ini(5) oneshot) */
+	bool done;			/* done (tend(8)): finished, or stopped as asked */
 	bool required;
 	pid_t pid;			/* 0: none */
 	double uptime;

@@ -259,7 +259,7 @@ static void resolve_dependencies(struct builder *b)
 	}
 }
 
-/* oneshot (SPEC §2): a task is done when it exits with an expected code,
+/* oneshot (tend.ini(5)): a task is done when it exits with an expected code,
  * so the keys about a long-running program's readiness and restarts have
  * nothing to act on; each one set is an error on its own line. */
 static void check_oneshot(struct builder *b, const struct program_draft *d, const struct program_config *p)
@@ -362,7 +362,7 @@ static int tend_key_line(const struct builder *b, const char *key)
 	return 0;
 }
 
-/* The drain counts inside shutdown_timeout (SPEC §5): it must leave time
+/* The drain counts inside shutdown_timeout (tend(8) SIGNALS): it must leave time
  * for the programs to stop. */
 static void check_drain(struct builder *b)
 {

@@ -1,7 +1,7 @@
 /* supervisord's [program:x] keys about where output goes (stdout_logfile,
  * stderr_logfile and their companions) and the others it has that tend
  * does not need: mapped where tend can do the same, a warning where the
- * file would have done something that tend does not (SPEC §9). */
+ * file would have done something that tend does not (tend.ini(5)). */
 #ifndef TEND_CONFIG_LOGFILE_H
 #define TEND_CONFIG_LOGFILE_H
 

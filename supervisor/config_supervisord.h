@@ -1,4 +1,4 @@
-/* The sections of a supervisord.conf that are not programs (SPEC §9):
+/* The sections of a supervisord.conf that are not programs (tend.ini(5)):
  * [supervisord] mapped where tend has the same setting, the server and
  * client sections accepted with a warning, [group:x] read for
  * %(group_name)s, [eventlistener:x] and [fcgi-program:x] refused. */

@@ -104,7 +104,7 @@ static void open_relays(struct supervisor *sup)
 }
 
 /* Every program's `listen` sockets, before anything starts: one that
- * cannot be made is a config error (SPEC §2), and nothing starts. They
+ * cannot be made is a config error (tend.ini(5)), and nothing starts. They
  * stay open until tend exits (close-on-exec: only spawn.c passes them on). */
 static void open_listen_sockets(struct supervisor *sup)
 {

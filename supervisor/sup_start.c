@@ -71,7 +71,7 @@ void start_free_programs(struct supervisor *sup)
 	}
 }
 
-/* What ends tend with exit_on_fatal (SPEC §2, §6): FATAL, or EXITED for
+/* What ends tend with exit_on_fatal (tend.ini(5) exit_on_fatal, tend(8) EXIT STATUS): FATAL, or EXITED for
  * good with an unexpected code. A program exits for good only when its
  * autorestart does not restart that exit (false: `unexpected` restarts an
  * unexpected code, and past restart_limit it is FATAL); a task's

@@ -1,5 +1,5 @@
-# Sockets held by tend and the drain before a stop (SPEC §2 listen,
-# listen_backlog, [tend] drain; §5) on the real binary, as PID 1 of a PID
+# Sockets held by tend and the drain before a stop (tend.ini(5) listen,
+# listen_backlog, [tend] drain; tend(8) SIGNALS) on the real binary, as PID 1 of a PID
 # namespace. Sourced by run.sh: uses its helpers, and suite_health.sh's
 # h_get and h_port (tend's API on its unix socket, free loopback ports).
 # The program is build/helpers/sockets: it writes what it got (LISTEN_*

@@ -1,6 +1,6 @@
 # shellcheck shell=bash
-# One-shot tasks (SPEC §2 oneshot, §3 done and depends_on) and exit_on_fatal
-# (SPEC §2, §6) on the real binary as PID 1 of a PID namespace. Sourced by
+# One-shot tasks (tend.ini(5) oneshot, tend(8) on done and depends_on) and exit_on_fatal
+# (tend.ini(5) exit_on_fatal, tend(8) EXIT STATUS) on the real binary as PID 1 of a PID namespace. Sourced by
 # run.sh: uses its helpers (start_ns, wait_until, fail, ...). A task that
 # must still be running when the test looks waits for a file the test
 # creates ($T/go), so nothing here depends on how long anything takes.

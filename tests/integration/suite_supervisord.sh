@@ -1,4 +1,4 @@
-# supervisord.conf files run as written (SPEC §9): a file in the style of
+# supervisord.conf files run as written (tend.ini(5)): a file in the style of
 # an nginx + php-fpm image (the example backend in php-fpm's place), with
 # supervisord's own sections, [include], %(ENV_X)s, numprocs and output to
 # /dev/stdout, started unchanged as PID 1; and `tend check` on the sample

@@ -1,4 +1,4 @@
-/* supervisord.conf files as written (SPEC §9), through config_load_string:
+/* supervisord.conf files as written (tend.ini(5)), through config_load_string:
  * [supervisord], the server sections, [group:x], [eventlistener:x],
  * numprocs naming, booleans, and the warnings tend check lists. */
 #include "testutil.h"
