@@ -136,8 +136,9 @@ man: $(MAN_PAGES)
 
 build/man/%: man/%.scd VERSION | build
 	@mkdir -p build/man
-	sed 's/@VERSION@/$(VERSION)/g' $< | $(if $(MAN_EPOCH),SOURCE_DATE_EPOCH=$(MAN_EPOCH)) scdoc | \
-	  sed '/^\.TH /a .nh\n.ad l' >$@.new && mv $@.new $@
+	sed 's/@VERSION@/$(VERSION)/g' $< >$@.scd
+	$(if $(MAN_EPOCH),SOURCE_DATE_EPOCH=$(MAN_EPOCH)) scdoc <$@.scd >$@.roff
+	sed '/^\.TH /a .nh\n.ad l' $@.roff >$@.new && rm $@.scd $@.roff && mv $@.new $@
 
 # Every key of the configuration in tend.ini(5), every command in tend(8),
 # both rendered by man without a warning; tend --help and --version.
