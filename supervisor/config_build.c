@@ -315,7 +315,7 @@ static void finish_program(struct builder *b, size_t i)
 		diag_add(b->diags, d->line[PROGRAM_KEY_listen_backlog], true,
 			 "[program:%s] listen_backlog has no effect without listen", p->name);
 	if ((p->stdout_to_stderr || p->streams_swapped) && p->log_prefix && first_of_section(b, i))
-		diag_ignored(b->diags, p->line, "[program:%s] stdout_logfile: with log_prefix its stdout "
+		diag_ignored(b->diags, d->crossed_line, "[program:%s] stdout_logfile: with log_prefix its stdout "
 			     "is relayed to tend's stdout", d->section);
 	/* watchdog_sec makes a program unhealthy too (tend.ini(5)) */
 	if (p->restart_on_unhealthy && p->healthcheck.kind == PROBE_NONE && p->watchdog_sec == 0 && !p->oneshot)
