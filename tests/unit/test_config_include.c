@@ -204,6 +204,32 @@ static void include_keys(void **state)
 	assert_string_equal(cfg->programs[0].name, "inc");
 }
 
+/* config_where: the file a program's line is in, included or not, and its
+ * number in that file (what a bind error at start names). */
+static void where_names_the_included_file(void **state)
+{
+	(void)state;
+	put("h/main.conf", "[program:m]\ncommand = /bin/true\n[include]\nfiles = conf.d/*.conf\n");
+	put("h/conf.d/l.conf", "; a comment\n[program:l]\ncommand = /bin/true\nlisten = tcp://127.0.0.1:1\n");
+	load("h/main.conf");
+	assert_non_null(cfg);
+	assert_int_equal(cfg->nprograms, 2);
+	char out[1024], expected[1024];
+	config_where(cfg, cfg->programs[1].listen_line, out, sizeof out);
+	snprintf(expected, sizeof expected, "%s/h/conf.d/l.conf:4", dir);
+	assert_string_equal(out, expected);
+	config_where(cfg, cfg->programs[1].line, out, sizeof out);
+	snprintf(expected, sizeof expected, "%s/h/conf.d/l.conf:2", dir);
+	assert_string_equal(out, expected);
+	/* the first file: as cfg->path names it */
+	config_where(cfg, cfg->programs[0].line, out, sizeof out);
+	snprintf(expected, sizeof expected, "%s/h/main.conf:1", dir);
+	assert_string_equal(out, expected);
+	config_where(cfg, 0, out, sizeof out);
+	snprintf(expected, sizeof expected, "%s/h/main.conf", dir);
+	assert_string_equal(out, expected);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -213,6 +239,7 @@ int main(void)
 		T(no_match_is_a_warning),
 		T(long_line_in_included_file),
 		T(include_keys),
+		T(where_names_the_included_file),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
