@@ -78,19 +78,10 @@ static bool valid_program_name(const char *name)
 	return true;
 }
 
-/* The directory of the file the section is in, for %(here)s: absolute,
- * as supervisord's. */
+/* The directory of the file the section is in, for %(here)s. */
 static void here_of(const struct builder *b, const struct ini_section *s, char *here, size_t n)
 {
-	const char *path = s->file < b->ini->nfiles ? b->ini->files[s->file] : "";
-	char real[PATH_MAX];
-	if (realpath(path, real))
-		path = real;
-	const char *slash = strrchr(path, '/');
-	if (!slash)
-		snprintf(here, n, ".");
-	else
-		snprintf(here, n, "%.*s", slash == path ? 1 : (int)(slash - path), path);
+	percent_here(s->file < b->ini->nfiles ? b->ini->files[s->file] : "", here, n);
 }
 
 static struct program_draft *new_draft(struct builder *b)

@@ -3,7 +3,9 @@
  * that matches nothing, and errors that name the included file and line. */
 #include "testutil.h"
 
+#include <limits.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "config_diag.h"
@@ -204,6 +206,29 @@ static void include_keys(void **state)
 	assert_string_equal(cfg->programs[0].name, "inc");
 }
 
+/* %(here)s in [include] files is the absolute directory of the file, also
+ * when the file is named relative to the working directory: the pattern
+ * it starts is absolute and not joined to that directory again. */
+static void here_in_include_is_absolute(void **state)
+{
+	(void)state;
+	put("g/sub/a.ini", "[include]\nfiles = %(here)s/conf.d/*.conf\n");
+	put("g/sub/conf.d/x.conf", "[program:x]\ncommand = /bin/true\n");
+	char cwd[PATH_MAX], base[600];
+	assert_non_null(getcwd(cwd, sizeof cwd));
+	snprintf(base, sizeof base, "%s/g", dir);
+	assert_int_equal(chdir(base), 0);
+	cfg = config_load_file("sub/a.ini", &diags);
+	assert_int_equal(chdir(cwd), 0);
+	assert_int_equal(diags.count, 0);
+	assert_non_null(cfg);
+	assert_int_equal(cfg->nprograms, 1);
+	assert_string_equal(cfg->programs[0].name, "x");
+	assert_int_equal(cfg->nfiles, 2);
+	assert_true(cfg->files[1][0] == '/');
+	assert_contains(cfg->files[1], "/g/sub/conf.d/x.conf");
+}
+
 /* config_where: the file a program's line is in, included or not, and its
  * number in that file (what a bind error at start names). */
 static void where_names_the_included_file(void **state)
@@ -239,6 +264,7 @@ int main(void)
 		T(no_match_is_a_warning),
 		T(long_line_in_included_file),
 		T(include_keys),
+		T(here_in_include_is_absolute),
 		T(where_names_the_included_file),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
