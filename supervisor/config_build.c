@@ -84,6 +84,17 @@ static void here_of(const struct builder *b, const struct ini_section *s, char *
 	percent_here(s->file < b->ini->nfiles ? b->ini->files[s->file] : "", here, n);
 }
 
+/* Where the first of two of a kind is, for the error on the second, at
+ * line: "on line N" in the same file, "in FILE:N" in another. */
+static void first_where(const struct builder *b, int first, int line, char *out, size_t n)
+{
+	size_t file = diag_line_file(first);
+	if (file == diag_line_file(line) || file >= b->ini->nfiles)
+		snprintf(out, n, "on line %d", diag_line_number(first));
+	else
+		snprintf(out, n, "in %s:%d", b->ini->files[file], diag_line_number(first));
+}
+
 static struct program_draft *new_draft(struct builder *b)
 {
 	if (b->cfg->nprograms == b->ndrafts) {
@@ -126,8 +137,9 @@ static void read_process(struct builder *b, const struct ini_section *s, const c
 	while (dup < b->cfg->nprograms && strcmp(b->drafts[dup].p.name, pname) != 0)
 		dup++;
 	if (dup < b->cfg->nprograms) {
-		diag_add(diags, s->line, false, "%s: program \"%s\" is defined twice (first on line %d)", label,
-			 pname, diag_line_number(b->drafts[dup].p.line));
+		char first[PATH_MAX + 32];
+		first_where(b, b->drafts[dup].p.line, s->line, first, sizeof first);
+		diag_add(diags, s->line, false, "%s: program \"%s\" is defined twice (first %s)", label, pname, first);
 		return;
 	}
 	struct program_draft *d = new_draft(b);
@@ -186,10 +198,11 @@ static void read_section(struct builder *b, const struct ini_section *s)
 		char here[PATH_MAX];
 		here_of(b, s, here, sizeof here);
 		struct percent_names names = { .here = here };
-		if (b->tend_section)
-			diag_add(b->diags, s->line, false, "[tend] appears twice (first on line %d)",
-				 diag_line_number(b->tend_section->line));
-		else
+		char first[PATH_MAX + 32];
+		if (b->tend_section) {
+			first_where(b, b->tend_section->line, s->line, first, sizeof first);
+			diag_add(b->diags, s->line, false, "[tend] appears twice (first %s)", first);
+		} else
 			keys_apply(&tend_keys, s, "[tend]", b->cfg, NULL, NULL, &names, b->diags);
 		b->tend_section = s;
 	} else if (strncmp(s->name, "program:", 8) == 0) {

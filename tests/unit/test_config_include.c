@@ -255,6 +255,33 @@ static void where_names_the_included_file(void **state)
 	assert_string_equal(out, expected);
 }
 
+/* A program (or [tend]) defined twice: the first one's file is named when
+ * it is another file than the second's. */
+static void defined_twice_names_the_first_file(void **state)
+{
+	(void)state;
+	put("i/main.conf", "[program:web]\ncommand = /bin/true\n[tend]\n[include]\nfiles = conf.d/*.conf\n");
+	put("i/conf.d/w.conf", "\n[program:web]\ncommand = /bin/false\n[tend]\n");
+	load("i/main.conf");
+	assert_null(cfg);
+	assert_int_equal(diags.count, 2);
+	char expected[600];
+	assert_string_equal(where(0), "i/conf.d/w.conf:2: ");
+	snprintf(expected, sizeof expected, "program \"web\" is defined twice (first in %s/i/main.conf:1)", dir);
+	assert_contains(diags.items[0].text, expected);
+	assert_string_equal(where(1), "i/conf.d/w.conf:4: ");
+	snprintf(expected, sizeof expected, "[tend] appears twice (first in %s/i/main.conf:3)", dir);
+	assert_contains(diags.items[1].text, expected);
+	/* both in one included file: its line, as in a single file */
+	put("j/main.conf", "[include]\nfiles = w.conf\n");
+	put("j/w.conf", "[program:web]\ncommand = /bin/true\n[program:web]\ncommand = /bin/true\n");
+	load("j/main.conf");
+	assert_null(cfg);
+	assert_int_equal(diags.count, 1);
+	assert_string_equal(where(0), "j/w.conf:3: ");
+	assert_contains(diags.items[0].text, "program \"web\" is defined twice (first on line 1)");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -266,6 +293,7 @@ int main(void)
 		T(include_keys),
 		T(here_in_include_is_absolute),
 		T(where_names_the_included_file),
+		T(defined_twice_names_the_first_file),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
