@@ -123,6 +123,11 @@ void diagnostics_print(const struct diagnostics *diags, const char *file);
 void diagnostics_print_ignored(const struct diagnostics *diags, const char *file);
 void diagnostics_free(struct diagnostics *diags);
 
+/* "FILE:LINE" (or "FILE" for line 0) of a line of cfg (a program_config's
+ * line or listen_line): the file it is in, included or not, and its number
+ * in that file. */
+void config_where(const struct config *cfg, int line, char *out, size_t n);
+
 /* tend -- COMMAND: one program with tini's behaviour (no restart, the
  * stop signal passed on, quiet). NULL: out of memory. argv is borrowed. */
 struct config *config_single_command(char **argv);

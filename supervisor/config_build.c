@@ -78,19 +78,21 @@ static bool valid_program_name(const char *name)
 	return true;
 }
 
-/* The directory of the file the section is in, for %(here)s: absolute,
- * as supervisord's. */
+/* The directory of the file the section is in, for %(here)s. */
 static void here_of(const struct builder *b, const struct ini_section *s, char *here, size_t n)
 {
-	const char *path = s->file < b->ini->nfiles ? b->ini->files[s->file] : "";
-	char real[PATH_MAX];
-	if (realpath(path, real))
-		path = real;
-	const char *slash = strrchr(path, '/');
-	if (!slash)
-		snprintf(here, n, ".");
+	percent_here(s->file < b->ini->nfiles ? b->ini->files[s->file] : "", here, n);
+}
+
+/* Where the first of two of a kind is, for the error on the second, at
+ * line: "on line N" in the same file, "in FILE:N" in another. */
+static void first_where(const struct builder *b, int first, int line, char *out, size_t n)
+{
+	size_t file = diag_line_file(first);
+	if (file == diag_line_file(line) || file >= b->ini->nfiles)
+		snprintf(out, n, "on line %d", diag_line_number(first));
 	else
-		snprintf(here, n, "%.*s", slash == path ? 1 : (int)(slash - path), path);
+		snprintf(out, n, "in %s:%d", b->ini->files[file], diag_line_number(first));
 }
 
 static struct program_draft *new_draft(struct builder *b)
@@ -135,8 +137,9 @@ static void read_process(struct builder *b, const struct ini_section *s, const c
 	while (dup < b->cfg->nprograms && strcmp(b->drafts[dup].p.name, pname) != 0)
 		dup++;
 	if (dup < b->cfg->nprograms) {
-		diag_add(diags, s->line, false, "%s: program \"%s\" is defined twice (first on line %d)", label,
-			 pname, diag_line_number(b->drafts[dup].p.line));
+		char first[PATH_MAX + 32];
+		first_where(b, b->drafts[dup].p.line, s->line, first, sizeof first);
+		diag_add(diags, s->line, false, "%s: program \"%s\" is defined twice (first %s)", label, pname, first);
 		return;
 	}
 	struct program_draft *d = new_draft(b);
@@ -195,10 +198,11 @@ static void read_section(struct builder *b, const struct ini_section *s)
 		char here[PATH_MAX];
 		here_of(b, s, here, sizeof here);
 		struct percent_names names = { .here = here };
-		if (b->tend_section)
-			diag_add(b->diags, s->line, false, "[tend] appears twice (first on line %d)",
-				 diag_line_number(b->tend_section->line));
-		else
+		char first[PATH_MAX + 32];
+		if (b->tend_section) {
+			first_where(b, b->tend_section->line, s->line, first, sizeof first);
+			diag_add(b->diags, s->line, false, "[tend] appears twice (first %s)", first);
+		} else
 			keys_apply(&tend_keys, s, "[tend]", b->cfg, NULL, NULL, &names, b->diags);
 		b->tend_section = s;
 	} else if (strncmp(s->name, "program:", 8) == 0) {
@@ -315,7 +319,7 @@ static void finish_program(struct builder *b, size_t i)
 		diag_add(b->diags, d->line[PROGRAM_KEY_listen_backlog], true,
 			 "[program:%s] listen_backlog has no effect without listen", p->name);
 	if ((p->stdout_to_stderr || p->streams_swapped) && p->log_prefix && first_of_section(b, i))
-		diag_ignored(b->diags, p->line, "[program:%s] stdout_logfile: with log_prefix its stdout "
+		diag_ignored(b->diags, d->crossed_line, "[program:%s] stdout_logfile: with log_prefix its stdout "
 			     "is relayed to tend's stdout", d->section);
 	/* watchdog_sec makes a program unhealthy too (tend.ini(5)) */
 	if (p->restart_on_unhealthy && p->healthcheck.kind == PROBE_NONE && p->watchdog_sec == 0 && !p->oneshot)

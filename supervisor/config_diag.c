@@ -76,17 +76,33 @@ void diag_file(struct diagnostics *d, size_t file, const char *path)
 		d->errors++;
 }
 
+/* The file of a line among files (those read, in order); fallback for
+ * file 0 or a file not named. */
+static const char *file_of(char *const *files, size_t nfiles, int line, const char *fallback)
+{
+	size_t index = diag_line_file(line);
+	return index > 0 && index < nfiles && files[index] ? files[index] : fallback;
+}
+
 /* "FILE:LINE: " or "FILE: " for the line of a diagnostic */
 void diag_where(const struct diagnostics *d, int line, const char *file, char *out, size_t n)
 {
-	size_t index = (size_t)line >> DIAG_LINE_BITS;
-	if (index > 0 && index < d->nfiles && d->files[index])	/* 0: the file as the caller names it */
-		file = d->files[index];
+	file = file_of(d->files, d->nfiles, line, file);	/* 0: the file as the caller names it */
 	int number = diag_line_number(line);
 	if (number > 0)
 		snprintf(out, n, "%s:%d: ", file, number);
 	else
 		snprintf(out, n, "%s: ", file);
+}
+
+void config_where(const struct config *cfg, int line, char *out, size_t n)
+{
+	const char *file = file_of(cfg->files, cfg->nfiles, line, cfg->path);
+	int number = diag_line_number(line);
+	if (number > 0)
+		snprintf(out, n, "%s:%d", file, number);
+	else
+		snprintf(out, n, "%s", file);
 }
 
 static int diag_by_line(const void *a, const void *b)

@@ -18,6 +18,12 @@ static inline int diag_line(size_t file, int line)
 	return (int)(file << DIAG_LINE_BITS) | line;
 }
 
+/* The index of the file that line is in. */
+static inline size_t diag_line_file(int line)
+{
+	return (size_t)line >> DIAG_LINE_BITS;
+}
+
 /* The number of that line in its file. */
 static inline int diag_line_number(int line)
 {

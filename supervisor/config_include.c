@@ -117,8 +117,11 @@ static void include_pattern(struct includer *in, const char *pattern, const char
 
 static void read_include(struct includer *in, const struct ini_section *s, const char *path)
 {
-	char dir[PATH_MAX + 1];
+	char dir[PATH_MAX + 1], here[PATH_MAX];
 	dir_of(path, dir, sizeof dir);
+	/* absolute: a pattern it starts is then not joined to dir */
+	percent_here(path, here, sizeof here);
+	struct percent_names names = { .here = here };
 	bool has_files = false;
 	for (size_t i = 0; i < s->nentries; i++) {
 		const struct ini_entry *e = &s->entries[i];
@@ -129,7 +132,6 @@ static void read_include(struct includer *in, const struct ini_section *s, const
 		}
 		has_files = true;
 		char err[384];
-		struct percent_names names = { .here = dir };
 		char *value = percent_and_vars(e->value, &names, err, sizeof err);
 		if (!value) {
 			diag_add(in->diags, e->line, false, "[include] files: %s", err);

@@ -79,6 +79,7 @@ struct program_draft {
 	char **depends_names;
 	int line[PROGRAM_KEY_COUNT];		/* where its section sets each key; 0: nowhere */
 	bool misspelt[PROGRAM_KEY_COUNT];	/* an unknown key of its section was taken for it */
+	int crossed_line;	/* its stdout_logfile that names tend's stderr (config_logfile.c); 0: none */
 };
 
 struct key_table;

@@ -67,6 +67,8 @@ static void logfile(const struct ini_entry *e, const char *value, int fd, const 
 		return;	/* tend's own stream: what it does anyway (AUTO: supervisord's default) */
 	if (is_stream(value, 3 - fd)) {
 		*crossed = true;
+		if (fd == 1)	/* for a warning that needs log_prefix, known later */
+			d->crossed_line = e->line;
 		return;
 	}
 	if (strcasecmp(value, "NONE") == 0 || strcmp(value, "/dev/null") == 0)

@@ -16,12 +16,12 @@ bool numprocs_key(const char *key)
 	       strcasecmp(key, "process_name") == 0;
 }
 
-static bool read_count(const struct ini_entry *e, const struct percent_names *names, unsigned max,
+static bool read_count(const struct ini_entry *e, const struct percent_names *names, unsigned min, unsigned max,
 		       const char *label, unsigned *out, struct diagnostics *diags)
 {
 	char err[384];
 	char *value = percent_and_vars(e->value, names, err, sizeof err);
-	bool ok = value && value_count(value, max, out, err, sizeof err);
+	bool ok = value && value_count_range(value, min, max, out, err, sizeof err);
 	if (!ok)
 		diag_add(diags, e->line, false, "%s %s: %s", label, e->key, err);
 	free(value);
@@ -37,18 +37,14 @@ bool numprocs_read(const struct ini_section *s, const struct percent_names *name
 	for (size_t i = 0; i < s->nentries; i++) {
 		const struct ini_entry *e = &s->entries[i];
 		if (strcasecmp(e->key, "numprocs") == 0) {
-			ok &= read_count(e, names, NUMPROCS_MAX, label, &np->count, diags);
+			ok &= read_count(e, names, 1, NUMPROCS_MAX, label, &np->count, diags);
 			count_line = e->line;
 		} else if (strcasecmp(e->key, "numprocs_start") == 0) {
-			ok &= read_count(e, names, 1000000, label, &np->start, diags);
+			ok &= read_count(e, names, 0, 1000000, label, &np->start, diags);
 		} else if (strcasecmp(e->key, "process_name") == 0) {
 			np->process_name = e->value;
 			np->name_line = e->line;
 		}
-	}
-	if (ok && np->count == 0) {
-		diag_add(diags, count_line, false, "%s numprocs: must be at least 1", label);
-		ok = false;
 	}
 	/* else every program would have the same name */
 	if (ok && np->count > 1 && !strstr(np->process_name, "%(process_num)")) {

@@ -1,5 +1,6 @@
 #include "config_percent.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -171,4 +172,17 @@ char *percent_and_vars(const char *value, const struct percent_names *names, cha
 	char *both = expand_vars(once, err, n);
 	free(once);
 	return both;
+}
+
+/* absolute, as supervisord's */
+void percent_here(const char *path, char *here, size_t n)
+{
+	char real[PATH_MAX];
+	if (realpath(path, real))
+		path = real;
+	const char *slash = strrchr(path, '/');
+	if (!slash)
+		snprintf(here, n, ".");
+	else
+		snprintf(here, n, "%.*s", slash == path ? 1 : (int)(slash - path), path);
 }

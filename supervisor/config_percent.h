@@ -25,6 +25,10 @@ struct percent_names {
  * expanded again. */
 char *percent_expand(const char *value, const struct percent_names *names, char *err, size_t n);
 
+/* %(here)s of the file at path: the absolute directory it is in (the
+ * path's own directory where the file cannot be resolved). */
+void percent_here(const char *path, char *here, size_t n);
+
 /* %(…)s, then ${VAR}: a value of the file as the keys see it. */
 char *percent_and_vars(const char *value, const struct percent_names *names, char *err, size_t n);
 

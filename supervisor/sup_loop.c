@@ -7,6 +7,7 @@
 #include "supervisor.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -108,7 +109,7 @@ static void open_relays(struct supervisor *sup)
  * stay open until tend exits (close-on-exec: only spawn.c passes them on). */
 static void open_listen_sockets(struct supervisor *sup)
 {
-	char err[256];
+	char err[256], where[PATH_MAX + 16];
 	for (size_t i = 0; i < sup->n; i++) {
 		struct program *p = &sup->programs[i];
 		const struct program_config *c = p->svc.cfg;
@@ -118,9 +119,10 @@ static void open_listen_sockets(struct supervisor *sup)
 			fatal(TEND_EXIT_FAILED, "out of memory");
 		for (size_t k = 0; k < c->listen.count; k++) {
 			const struct listen_spec *s = &c->listen.items[k];
-			if ((p->listen_fds[k] = listen_open(s, c->listen_backlog, err, sizeof err)) < 0)
-				fatal(TEND_EXIT_ERROR, "%s:%d: [program:%s] listen %s: %s", sup->cfg->path, c->listen_line,
-				      c->name, s->address, err);
+			if ((p->listen_fds[k] = listen_open(s, c->listen_backlog, err, sizeof err)) < 0) {
+				config_where(sup->cfg, c->listen_line, where, sizeof where);
+				fatal(TEND_EXIT_ERROR, "%s: [program:%s] listen %s: %s", where, c->name, s->address, err);
+			}
 		}
 	}
 }

@@ -14,6 +14,8 @@
 bool value_bool(const char *s, bool *out, char *err, size_t n);
 bool value_duration(const char *s, double *out, char *err, size_t n);
 bool value_count(const char *s, unsigned max, unsigned *out, char *err, size_t n);
+/* A count from min to max: the message of one out of range names both. */
+bool value_count_range(const char *s, unsigned min, unsigned max, unsigned *out, char *err, size_t n);
 bool value_octal(const char *s, int max, int *out, char *err, size_t n);
 bool value_signal(const char *s, int *out, char *err, size_t n);
 bool value_autorestart(const char *s, enum autorestart *out, char *err, size_t n);

@@ -206,6 +206,22 @@ EOF
 	assert_no_log "started with pid"
 }
 
+# A socket that cannot be made, of a program in an included file: the
+# error names that file and the line there, exit 2, nothing started.
+t_listen_bind_failure_included() {
+	echo data >"$T/plain"
+	mkdir -p "$T/conf.d"
+	printf '[program:fine]\ncommand = sh -c "echo ran >%s"\nstartsecs = 0\n[include]\nfiles = conf.d/*.conf\n' \
+		"$T/ran" >"$T/m.ini"
+	printf '; a comment\n[program:l]\ncommand = %s %s\nlisten = unix:%s\n' "$SOCKETS" "$T/l.report" "$T/plain" \
+		>"$T/conf.d/l.conf"
+	run_ns_to_exit 10 -c "$T/m.ini" || return 1
+	assert_rc 2 || return 1
+	assert_log "tend: $T/conf.d/l.conf:4: [program:l] listen unix:$T/plain: a file that is not a socket is there" ||
+		return 1
+	[ ! -e "$T/ran" ] && [ ! -e "$T/l.report" ] || fail "a program of a refused config started"
+}
+
 # A unix socket path: a stale socket file (nobody listens) is replaced; a
 # live one (a first tend's) is in use; a file that is not a socket is left
 # alone. The last two are errors: exit 2, nothing started.
@@ -416,6 +432,7 @@ ALL_TESTS+=(
 	listen_connection_waits_for_restart
 	listen_low_port_as_nobody
 	listen_bind_failure
+	listen_bind_failure_included
 	listen_unix_paths
 	listen_nginx_retries_a_crash
 	drain_then_stop

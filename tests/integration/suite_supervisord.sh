@@ -159,6 +159,22 @@ t_supervisord_samples_check() {
 	[ "$n" -ge 6 ] || fail "only $n sample files"
 }
 
+# %(here)s in [include] files, with the file named relative to the working
+# directory: the file's absolute directory, the pattern not joined to it
+# again.
+t_supervisord_include_here_relative() {
+	mkdir -p "$T/sub/conf.d"
+	printf '[include]\nfiles = %%(here)s/conf.d/*.conf\n' >"$T/sub/a.ini"
+	printf '[program:inc]\ncommand = /bin/true\n' >"$T/sub/conf.d/inc.conf"
+	local rc
+	(cd "$T" && "$TEND" check -c sub/a.ini) >"$T/out" 2>"$T/err"
+	rc=$?
+	[ "$rc" = 0 ] || { fail "tend check: status $rc: $(cat "$T/err")"; return 1; }
+	assert_lacks "$T/err" "matches no file" || return 1
+	assert_has "$T/out" "included: $(realpath "$T")/sub/conf.d/inc.conf" || return 1
+	grep -q ' inc ' "$T/out" || fail "program inc not in tend check's table: $(cat "$T/out")"
+}
+
 # stderr_logfile = /dev/stdout and stdout_logfile = /dev/stderr: each
 # stream goes to the other stream of tend, as in supervisord.
 t_supervisord_crossed_streams() {
@@ -216,3 +232,4 @@ CONF
 }
 
 ALL_TESTS+=(supervisord_conf_runs supervisord_samples_check supervisord_crossed_streams supervisord_minfds)
+ALL_TESTS+=(supervisord_include_here_relative)

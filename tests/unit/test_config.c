@@ -549,6 +549,12 @@ static void supervisord_keys_warn(void **state)
 	load_ok("[program:web]\ncommand = /bin/true\nstderr_logfile = /dev/stdout\nstdout_logfile = /dev/fd/2\n");
 	assert_true(cfg->programs[0].streams_swapped);
 	assert_false(cfg->programs[0].redirect_stderr);
+	/* with log_prefix, stdout crossed into tend's stderr is relayed to its
+	 * stdout: the warning names the stdout_logfile line */
+	load_with_warning("[program:web]\ncommand = /bin/true\nlog_prefix = true\n\nstdout_logfile = /dev/stderr\n", 5,
+			  "stdout_logfile: with log_prefix its stdout is relayed to tend's stdout");
+	load_with_warning("[tend]\nlog_prefix = true\n[program:web]\ncommand = /bin/true\nstderr_logfile = /dev/stdout\n"
+			  "stdout_logfile = /dev/fd/2\n", 6, "with log_prefix its stdout is relayed");
 	/* redirected: the stderr file is not used, as in supervisord */
 	load_ok("[program:web]\ncommand = /bin/true\nredirect_stderr = true\nstderr_logfile = /var/log/x.err\n");
 

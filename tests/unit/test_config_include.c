@@ -3,7 +3,9 @@
  * that matches nothing, and errors that name the included file and line. */
 #include "testutil.h"
 
+#include <limits.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "config_diag.h"
@@ -204,6 +206,82 @@ static void include_keys(void **state)
 	assert_string_equal(cfg->programs[0].name, "inc");
 }
 
+/* %(here)s in [include] files is the absolute directory of the file, also
+ * when the file is named relative to the working directory: the pattern
+ * it starts is absolute and not joined to that directory again. */
+static void here_in_include_is_absolute(void **state)
+{
+	(void)state;
+	put("g/sub/a.ini", "[include]\nfiles = %(here)s/conf.d/*.conf\n");
+	put("g/sub/conf.d/x.conf", "[program:x]\ncommand = /bin/true\n");
+	char cwd[PATH_MAX], base[600];
+	assert_non_null(getcwd(cwd, sizeof cwd));
+	snprintf(base, sizeof base, "%s/g", dir);
+	assert_int_equal(chdir(base), 0);
+	cfg = config_load_file("sub/a.ini", &diags);
+	assert_int_equal(chdir(cwd), 0);
+	assert_int_equal(diags.count, 0);
+	assert_non_null(cfg);
+	assert_int_equal(cfg->nprograms, 1);
+	assert_string_equal(cfg->programs[0].name, "x");
+	assert_int_equal(cfg->nfiles, 2);
+	assert_true(cfg->files[1][0] == '/');
+	assert_contains(cfg->files[1], "/g/sub/conf.d/x.conf");
+}
+
+/* config_where: the file a program's line is in, included or not, and its
+ * number in that file (what a bind error at start names). */
+static void where_names_the_included_file(void **state)
+{
+	(void)state;
+	put("h/main.conf", "[program:m]\ncommand = /bin/true\n[include]\nfiles = conf.d/*.conf\n");
+	put("h/conf.d/l.conf", "; a comment\n[program:l]\ncommand = /bin/true\nlisten = tcp://127.0.0.1:1\n");
+	load("h/main.conf");
+	assert_non_null(cfg);
+	assert_int_equal(cfg->nprograms, 2);
+	char out[1024], expected[1024];
+	config_where(cfg, cfg->programs[1].listen_line, out, sizeof out);
+	snprintf(expected, sizeof expected, "%s/h/conf.d/l.conf:4", dir);
+	assert_string_equal(out, expected);
+	config_where(cfg, cfg->programs[1].line, out, sizeof out);
+	snprintf(expected, sizeof expected, "%s/h/conf.d/l.conf:2", dir);
+	assert_string_equal(out, expected);
+	/* the first file: as cfg->path names it */
+	config_where(cfg, cfg->programs[0].line, out, sizeof out);
+	snprintf(expected, sizeof expected, "%s/h/main.conf:1", dir);
+	assert_string_equal(out, expected);
+	config_where(cfg, 0, out, sizeof out);
+	snprintf(expected, sizeof expected, "%s/h/main.conf", dir);
+	assert_string_equal(out, expected);
+}
+
+/* A program (or [tend]) defined twice: the first one's file is named when
+ * it is another file than the second's. */
+static void defined_twice_names_the_first_file(void **state)
+{
+	(void)state;
+	put("i/main.conf", "[program:web]\ncommand = /bin/true\n[tend]\n[include]\nfiles = conf.d/*.conf\n");
+	put("i/conf.d/w.conf", "\n[program:web]\ncommand = /bin/false\n[tend]\n");
+	load("i/main.conf");
+	assert_null(cfg);
+	assert_int_equal(diags.count, 2);
+	char expected[600];
+	assert_string_equal(where(0), "i/conf.d/w.conf:2: ");
+	snprintf(expected, sizeof expected, "program \"web\" is defined twice (first in %s/i/main.conf:1)", dir);
+	assert_contains(diags.items[0].text, expected);
+	assert_string_equal(where(1), "i/conf.d/w.conf:4: ");
+	snprintf(expected, sizeof expected, "[tend] appears twice (first in %s/i/main.conf:3)", dir);
+	assert_contains(diags.items[1].text, expected);
+	/* both in one included file: its line, as in a single file */
+	put("j/main.conf", "[include]\nfiles = w.conf\n");
+	put("j/w.conf", "[program:web]\ncommand = /bin/true\n[program:web]\ncommand = /bin/true\n");
+	load("j/main.conf");
+	assert_null(cfg);
+	assert_int_equal(diags.count, 1);
+	assert_string_equal(where(0), "j/w.conf:3: ");
+	assert_contains(diags.items[0].text, "program \"web\" is defined twice (first on line 1)");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -213,6 +291,9 @@ int main(void)
 		T(no_match_is_a_warning),
 		T(long_line_in_included_file),
 		T(include_keys),
+		T(here_in_include_is_absolute),
+		T(where_names_the_included_file),
+		T(defined_twice_names_the_first_file),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

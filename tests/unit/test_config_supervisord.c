@@ -208,7 +208,12 @@ static void numprocs_naming(void **state)
 
 	refused("[program:w]\ncommand = /bin/true\nnumprocs = 2\n", 3, "process_name: with numprocs > 1 it must contain");
 	refused("[program:w]\ncommand = /bin/true\nprocess_name = w\nnumprocs = 2\n", 3, "must contain %(process_num)");
-	refused("[program:w]\ncommand = /bin/true\nnumprocs = 0\n", 3, "at least 1");
+	/* both ends of the range, named as they are */
+	refused("[program:w]\ncommand = /bin/true\nnumprocs = 0\n", 3, "numprocs: 0 is out of range (1 to 1000)");
+	refused("[program:w]\ncommand = /bin/true\nprocess_name = w%(process_num)d\nnumprocs = 1001\n", 4,
+		"numprocs: 1001 is out of range (1 to 1000)");
+	refused("[program:w]\ncommand = /bin/true\nnumprocs_start = 1000001\n", 3,
+		"numprocs_start: 1000001 is out of range (0 to 1000000)");
 	refused("[program:w]\ncommand = /bin/true\nprocess_name = w/%(process_num)d\nnumprocs = 2\n", 3,
 		"is not a program name");
 	/* clashing names: the second section's */
