@@ -15,6 +15,14 @@
 static enum log_level log_threshold = LOG_INFO;
 static enum log_format log_style = LOG_TEXT;
 
+/* Lines held back until log_release (log.h): on the heap only while held. */
+static struct {
+	bool on;
+	char *p;
+	size_t len, cap;
+	unsigned long lines;
+} held;
+
 static const char *const level_names[] = {
 	[LOG_ERROR] = "error", [LOG_WARN] = "warn", [LOG_INFO] = "info", [LOG_DEBUG] = "debug",
 };
@@ -101,43 +109,101 @@ static void buf_timestamp(struct buf *b)
 		   tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000);
 }
 
+/* Keeps a whole line for log_release; false when not holding, or out of memory. */
+static bool hold_line(const char *line, size_t len)
+{
+	if (!held.on)
+		return false;
+	if (held.len + len > held.cap) {
+		size_t cap = held.cap ? held.cap : 1024;
+		while (cap < held.len + len)
+			cap *= 2;
+		char *p = realloc(held.p, cap);
+		if (!p)
+			return false;
+		held.p = p;
+		held.cap = cap;
+	}
+	memcpy(held.p + held.len, line, len);
+	held.len += len;
+	held.lines++;
+	return true;
+}
+
+void log_hold(void)
+{
+	held.on = true;
+}
+
+void log_release(void)
+{
+	held.on = false;
+	if (held.len)
+		ostream_write_lines(&tend_stderr, held.p, held.len, held.lines);
+	free(held.p);
+	held.p = NULL;
+	held.len = held.cap = 0;
+	held.lines = 0;
+}
+
+/* The JSON form. Not inlined: its message buffer is on the stack only for
+ * it, and a text-form line takes no more stack than its own (an idle
+ * tend's stack is part of its memory). */
+static __attribute__((noinline)) void format_json(struct buf *b, enum log_level level, const char *program,
+						   const char *event, const struct log_kv *kv, const char *fmt,
+						   va_list ap)
+{
+	char msg[1024];
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	buf_put(b, "{\"ts\":\"", 7);
+	buf_timestamp(b);
+	buf_printf(b, "\",\"level\":\"%s\"", level_names[level]);
+	if (program) {
+		buf_put(b, ",\"program\":", 11);
+		buf_json_string(b, program);
+	}
+	buf_put(b, ",\"event\":", 9);
+	buf_json_string(b, event);
+	for (; kv && kv->key; kv++) {
+		buf_printf(b, ",\"%s\":", kv->key);
+		if (kv->str)
+			buf_json_string(b, kv->str);
+		else
+			buf_printf(b, "%.15g", kv->num);
+	}
+	buf_put(b, ",\"msg\":", 7);
+	buf_json_string(b, msg);
+	buf_put(b, "}", 1);
+}
+
 static void log_vevent(enum log_level level, const char *program, const char *event,
 		       const struct log_kv *kv, const char *fmt, va_list ap)
 {
-	char line[2048], msg[1024];
+	char line[2048];
 	struct buf b = { line, 0, sizeof line - 1 };	/* keep room for '\n' */
 	int saved_errno = errno;
 
-	vsnprintf(msg, sizeof msg, fmt, ap);
 	if (log_style == LOG_TEXT) {
 		buf_put(&b, "tend: ", 6);
 		if (program)
 			buf_printf(&b, "%s: ", program);
-		buf_put(&b, msg, strlen(msg));
+		int n = vsnprintf(line + b.len, b.cap - b.len, fmt, ap);
+		if (n > 0)
+			b.len += (size_t)n < b.cap - b.len ? (size_t)n : b.cap - b.len - 1;
 	} else {
-		buf_put(&b, "{\"ts\":\"", 7);
-		buf_timestamp(&b);
-		buf_printf(&b, "\",\"level\":\"%s\"", level_names[level]);
-		if (program) {
-			buf_put(&b, ",\"program\":", 11);
-			buf_json_string(&b, program);
-		}
-		buf_put(&b, ",\"event\":", 9);
-		buf_json_string(&b, event);
-		for (; kv && kv->key; kv++) {
-			buf_printf(&b, ",\"%s\":", kv->key);
-			if (kv->str)
-				buf_json_string(&b, kv->str);
-			else
-				buf_printf(&b, "%.15g", kv->num);
-		}
-		buf_put(&b, ",\"msg\":", 7);
-		buf_json_string(&b, msg);
-		buf_put(&b, "}", 1);
+		format_json(&b, level, program, event, kv, fmt, ap);
 	}
 	line[b.len++] = '\n';
-	ostream_write(&tend_stderr, line, b.len);
+	if (!hold_line(line, b.len))
+		ostream_write(&tend_stderr, line, b.len);
 	errno = saved_errno;
+}
+
+void log_eventv(enum log_level level, const char *program, const char *event,
+		const struct log_kv *kv, const char *fmt, va_list ap)
+{
+	if (log_enabled(level))
+		log_vevent(level, program, event, kv, fmt, ap);
 }
 
 void log_event(enum log_level level, const char *program, const char *event,

@@ -29,11 +29,17 @@
 
 #include <fcntl.h>
 #include <link.h>
+#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 /* weak: builds that do not split the startup code (the sanitizer builds,
@@ -122,8 +128,10 @@ static void drop(const struct range *r, uintptr_t page)
 	madvise((void *)begin, end - begin, MADV_DONTNEED);
 }
 
-/* The stack's lowest address, from /proc/self/maps; 0 if not found. */
-static uintptr_t stack_bottom(void)
+/* The stack's lowest address, from /proc/self/maps; 0 if not found.
+ * Not inlined: its buffer is then below the caller's frame, and is among
+ * the dead frames that drop_dead_stack drops. */
+static __attribute__((noinline)) uintptr_t stack_bottom(void)
 {
 	char buf[8192];
 	int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
@@ -165,6 +173,32 @@ static void drop_dead_stack(uintptr_t page)
 		madvise((void *)bottom, frame - page - bottom, MADV_DONTNEED);
 }
 
+/* What the loop calls in libc on the paths that someone waits for (a stop
+ * signal to send, one to forward, a reap and a restart, a log line, an
+ * HTTP answer) is dropped above with the rest of libc; it is brought back
+ * here, in one go, so that the first such event after idle does not fault
+ * its code in, one fault-around window at a time, before it can act.
+ * Reading a byte of a function maps the window around it (the kernel's
+ * fault-around); printf's insides, which have no name whose address could
+ * be taken, come back by formatting a line the way the log does. The
+ * windows kept cost RSS (libc's pages, shared with every other program
+ * using libc), not USS; the numbers are in docs/benchmarks.md. */
+static __attribute__((noinline)) void warm_loop_paths(void)
+{
+	static const void *const hot[] = {
+		(const void *)kill, (const void *)read, (const void *)write, (const void *)waitpid,
+		(const void *)realloc, (const void *)malloc, (const void *)free, (const void *)clock_gettime,
+		(const void *)close, (const void *)fork, (const void *)pipe2, (const void *)epoll_wait,
+		(const void *)accept4, (const void *)send, (const void *)recv, (const void *)memcpy,
+		(const void *)strlen,
+	};
+	for (size_t i = 0; i < sizeof hot / sizeof hot[0]; i++)
+		(void)*(const volatile char *)hot[i];
+	char line[128];
+	snprintf(line, sizeof line, "%s: %s %d %u %lu %zu %g %.1f", "tend", "x", -1, 1u, 1ul, sizeof line, 0.5, 1.5);
+	(void)*(volatile char *)line;
+}
+
 void shed_startup_pages(void)
 {
 	struct ranges rs = { .n = 0 };
@@ -173,5 +207,6 @@ void shed_startup_pages(void)
 	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
 	for (size_t i = 0; i < rs.n; i++)
 		drop(&rs.r[i], page);
+	warm_loop_paths();	/* before the stack's drop: its frames are dead too */
 	drop_dead_stack(page);
 }

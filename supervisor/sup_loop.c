@@ -68,6 +68,7 @@ static void on_prepare(struct ev_loop *loop, ev_prepare *w, int revents)
 	 * settled too, before the loop waits */
 	for (int rounds = 0; sup->changed && rounds < 8; rounds++)
 		reconcile(sup);
+	log_release();	/* what a signal held back (sup_signals.c) */
 }
 
 /* ---- tend's own output, and the programs' relayed through it ---- */
@@ -114,7 +115,7 @@ static void on_shed_timer(struct ev_loop *loop, ev_timer *w, int revents)
 
 static void init_programs(struct supervisor *sup)
 {
-	sup->programs = calloc(sup->n + 1, sizeof *sup->programs);
+	sup->programs = calloc(sup->n ? sup->n : 1, sizeof *sup->programs);
 	if (!sup->programs)
 		fatal(TEND_EXIT_FAILED, "out of memory");
 	for (size_t i = 0; i < sup->n; i++) {
@@ -176,6 +177,7 @@ int supervisor_run(struct config *cfg, enum run_mode mode)
 	ev_timer_init(&sup.shed_timer, on_shed_timer, SHED_DELAY, 0);
 	ev_timer_start(sup.loop, &sup.shed_timer);
 	ev_run(sup.loop, 0);
+	log_release();	/* held by the turn that ended the loop */
 
 	log_event(LOG_INFO, NULL, "exit", LOG_KV(KV_N("status", sup.exit_status)), "exiting with status %d",
 		  sup.exit_status);
