@@ -199,6 +199,40 @@ static __attribute__((noinline)) void warm_loop_paths(void)
 	(void)*(volatile char *)line;
 }
 
+/* Every page of each shared library's code (the dynamic linker's own
+ * included), one read per fault-around window. */
+static int warm_library(struct dl_phdr_info *info, size_t size, void *data)
+{
+	(void)size, (void)data;
+	if (info->dlpi_name[0] == '\0' || strstr(info->dlpi_name, "vdso"))
+		return 0;
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_X) || (ph->p_flags & PF_W))
+			continue;
+		uintptr_t begin = info->dlpi_addr + ph->p_vaddr;
+		/* the dynamic linker's code is small; libc's is not, and its
+		 * exit code is found by name below */
+		if (!strstr(info->dlpi_name, "ld-linux") && !strstr(info->dlpi_name, "ld.so"))
+			continue;
+		for (uintptr_t at = begin; at < begin + ph->p_memsz; at += 16 * 4096)
+			(void)*(const volatile char *)at;
+	}
+	return 0;
+}
+
+void shed_warm_exit(const void *startup_code)
+{
+	static bool done;
+	if (done)
+		return;
+	done = true;
+	dl_iterate_phdr(warm_library, NULL);
+	(void)*(const volatile char *)(const void *)exit;
+	if (startup_code)
+		(void)*(const volatile char *)startup_code;
+}
+
 void shed_startup_pages(void)
 {
 	struct ranges rs = { .n = 0 };

@@ -6,6 +6,13 @@
  * (see shed.c). */
 void shed_startup_pages(void);
 
+/* Once the stop signals have gone out, while the programs finish: brings
+ * back the code that tend's exit runs (the dynamic linker's, libc's exit,
+ * and startup_code: a function of the dropped startup code that the exit
+ * calls), so that the last program's end is not followed by page faults
+ * before tend itself is gone. Once; costs RSS only (shared pages). */
+void shed_warm_exit(const void *startup_code);
+
 /* Marks a function of a file whose other code runs in the loop, that itself
  * runs only before the loop (opening listeners, pipes and watchers): it is
  * placed with the code of the startup files (the Makefile's STARTUP), which

@@ -69,6 +69,10 @@ static void on_prepare(struct ev_loop *loop, ev_prepare *w, int revents)
 	for (int rounds = 0; sup->changed && rounds < 8; rounds++)
 		reconcile(sup);
 	log_release();	/* what a signal held back (sup_signals.c) */
+	/* shutting down: the stop signals are out (reconcile); tend's exit
+	 * comes next (main frees the config after this returns) */
+	if (sup->phase != PHASE_RUNNING)
+		shed_warm_exit((const void *)config_free);
 }
 
 /* ---- tend's own output, and the programs' relayed through it ---- */
