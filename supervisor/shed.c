@@ -128,36 +128,103 @@ static void drop(const struct range *r, uintptr_t page)
 	madvise((void *)begin, end - begin, MADV_DONTNEED);
 }
 
-/* The stack's lowest address, from /proc/self/maps; 0 if not found.
- * Not inlined: its buffer is then below the caller's frame, and is among
- * the dead frames that drop_dead_stack drops. */
-static __attribute__((noinline)) uintptr_t stack_bottom(void)
+/* Calls fn with each line of /proc/self/maps, until it returns true. Not
+ * inlined: its buffer is then below the caller's frame, among the dead
+ * frames that drop_dead_stack drops. */
+static __attribute__((noinline)) void each_mapping(bool (*fn)(const char *line, void *ctx), void *ctx)
 {
 	char buf[8192];
 	int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return 0;
-	ssize_t n = read(fd, buf, sizeof buf - 1);
-	uintptr_t bottom = 0;
-	for (size_t total = 0; n > 0 && !bottom;) {
+		return;
+	size_t total = 0;
+	bool done = false;
+	ssize_t n;
+	while (!done && (n = read(fd, buf + total, sizeof buf - 1 - total)) > 0) {
 		total += (size_t)n;
 		buf[total] = '\0';
-		const char *line = strstr(buf, "[stack]");
-		if (line) {
-			while (line > buf && line[-1] != '\n')
-				line--;
-			bottom = (uintptr_t)strtoull(line, NULL, 16);
-		} else {
-			/* keep the last partial line, read on */
-			const char *nl = strrchr(buf, '\n');
-			size_t keep = nl ? total - (size_t)(nl + 1 - buf) : 0;
-			memmove(buf, buf + total - keep, keep);
-			total = keep;
-			n = read(fd, buf + total, sizeof buf - 1 - total);
+		char *line = buf, *nl;
+		while (!done && (nl = strchr(line, '\n'))) {
+			*nl = '\0';
+			done = fn(line, ctx);
+			line = nl + 1;
 		}
+		/* keep the last partial line, read on (one longer than the
+		 * buffer is skipped) */
+		total = total - (size_t)(line - buf);
+		memmove(buf, line, total);
+		if (total == sizeof buf - 1)
+			total = 0;
 	}
 	close(fd);
+}
+
+static bool find_stack(const char *line, void *ctx)
+{
+	size_t len = strlen(line);
+	if (len < 7 || strcmp(line + len - 7, "[stack]") != 0)
+		return false;
+	*(uintptr_t *)ctx = (uintptr_t)strtoull(line, NULL, 16);
+	return true;
+}
+
+/* The stack's lowest address, from /proc/self/maps; 0 if not found. */
+static uintptr_t stack_bottom(void)
+{
+	uintptr_t bottom = 0;
+	each_mapping(find_stack, &bottom);
 	return bottom;
+}
+
+/* A mapping larger than this is not tend's own data (the sanitizers'
+ * shadow memory, say): left alone. */
+#define REWRITE_MAX ((uintptr_t)64 << 20)
+
+struct rewrite {
+	int pagemap;	/* /proc/self/pagemap */
+	uintptr_t page;
+};
+
+static bool rewrite_mapping(const char *line, void *ctx)
+{
+	const struct rewrite *rw = ctx;
+	char *at;
+	uintptr_t begin = (uintptr_t)strtoull(line, &at, 16);
+	uintptr_t end = (uintptr_t)strtoull(at + 1, &at, 16);
+	if (strncmp(at, " rw-p ", 6) != 0 || end <= begin || end - begin > REWRITE_MAX)
+		return false;
+	for (uintptr_t a = begin; a < end;) {
+		uint64_t entries[64];
+		size_t want = (end - a) / rw->page < 64 ? (end - a) / rw->page : 64;
+		ssize_t got = pread(rw->pagemap, entries, want * sizeof *entries, (off_t)(a / rw->page * sizeof *entries));
+		if (got <= 0)
+			return false;
+		for (size_t i = 0; i < (size_t)got / sizeof *entries; i++, a += rw->page) {
+			/* present (bit 63), and tend's own written copy, not a
+			 * file's page (bit 61): a write there would make one */
+			if ((entries[i] >> 63 & 1) && !(entries[i] >> 61 & 1)) {
+				volatile char *p = (volatile char *)a;
+				*p = *p;
+			}
+		}
+	}
+	return false;
+}
+
+/* The programs' forks left every page that tend had written shared with
+ * them, copy-on-write: tend's first write to each since then faults, even
+ * once the program has exec'd (the kernel then only makes it writable
+ * again). Each such page still mapped in tend's writable private mappings
+ * is written here, with its own bytes, so that the first event after idle
+ * does not take those faults on its way. A later fork (a restart, an exec
+ * probe) leaves them so again, until tend has written to them. */
+static void rewrite_written_pages(uintptr_t page)
+{
+	struct rewrite rw = { open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC), page };
+	if (rw.pagemap < 0)
+		return;
+	each_mapping(rewrite_mapping, &rw);
+	close(rw.pagemap);
 }
 
 /* The stack below the current frame holds only startup's dead frames (the
@@ -231,6 +298,7 @@ void shed_warm_exit(const void *startup_code)
 	(void)*(const volatile char *)(const void *)exit;
 	if (startup_code)
 		(void)*(const volatile char *)startup_code;
+	rewrite_written_pages((uintptr_t)sysconf(_SC_PAGESIZE));
 }
 
 void shed_startup_pages(void)
@@ -242,5 +310,6 @@ void shed_startup_pages(void)
 	for (size_t i = 0; i < rs.n; i++)
 		drop(&rs.r[i], page);
 	warm_loop_paths();	/* before the stack's drop: its frames are dead too */
+	rewrite_written_pages(page);
 	drop_dead_stack(page);
 }
