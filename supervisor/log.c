@@ -146,56 +146,71 @@ void log_release(void)
 	held.lines = 0;
 }
 
-/* The JSON form. Not inlined: its message buffer is on the stack only for
- * it, and a text-form line takes no more stack than its own (an idle
- * tend's stack is part of its memory). */
-static __attribute__((noinline)) void format_json(struct buf *b, enum log_level level, const char *program,
-						   const char *event, const struct log_kv *kv, const char *fmt,
-						   va_list ap)
+/* A whole line (its '\n' included): held, or written. */
+static void emit(const char *line, size_t len)
 {
-	char msg[1024];
+	if (!hold_line(line, len))
+		ostream_write(&tend_stderr, line, len);
+}
+
+/* The text form: "tend: NAME: message". Its buffer holds the longest
+ * message (TEXT_MESSAGE_MAX) after the longest program name; the JSON form,
+ * whose escapes can make a line much longer, has a buffer of its own, so
+ * that a text line takes no more stack than it needs (an idle tend's stack
+ * is part of its memory). */
+#define TEXT_MESSAGE_MAX 1024
+static void log_text(const char *program, const char *fmt, va_list ap)
+{
+	char line[TEXT_MESSAGE_MAX + 80];
+	struct buf b = { line, 0, sizeof line - 1 };	/* keep room for '\n' */
+	buf_put(&b, "tend: ", 6);
+	if (program)
+		buf_printf(&b, "%s: ", program);
+	size_t room = b.cap - b.len < TEXT_MESSAGE_MAX ? b.cap - b.len : TEXT_MESSAGE_MAX;
+	int n = vsnprintf(line + b.len, room, fmt, ap);
+	if (n > 0)
+		b.len += (size_t)n < room ? (size_t)n : room - 1;
+	line[b.len++] = '\n';
+	emit(line, b.len);
+}
+
+static __attribute__((noinline)) void log_json(enum log_level level, const char *program, const char *event,
+					       const struct log_kv *kv, const char *fmt, va_list ap)
+{
+	char line[2048], msg[TEXT_MESSAGE_MAX];
+	struct buf b = { line, 0, sizeof line - 1 };	/* keep room for '\n' */
 	vsnprintf(msg, sizeof msg, fmt, ap);
-	buf_put(b, "{\"ts\":\"", 7);
-	buf_timestamp(b);
-	buf_printf(b, "\",\"level\":\"%s\"", level_names[level]);
+	buf_put(&b, "{\"ts\":\"", 7);
+	buf_timestamp(&b);
+	buf_printf(&b, "\",\"level\":\"%s\"", level_names[level]);
 	if (program) {
-		buf_put(b, ",\"program\":", 11);
-		buf_json_string(b, program);
+		buf_put(&b, ",\"program\":", 11);
+		buf_json_string(&b, program);
 	}
-	buf_put(b, ",\"event\":", 9);
-	buf_json_string(b, event);
+	buf_put(&b, ",\"event\":", 9);
+	buf_json_string(&b, event);
 	for (; kv && kv->key; kv++) {
-		buf_printf(b, ",\"%s\":", kv->key);
+		buf_printf(&b, ",\"%s\":", kv->key);
 		if (kv->str)
-			buf_json_string(b, kv->str);
+			buf_json_string(&b, kv->str);
 		else
-			buf_printf(b, "%.15g", kv->num);
+			buf_printf(&b, "%.15g", kv->num);
 	}
-	buf_put(b, ",\"msg\":", 7);
-	buf_json_string(b, msg);
-	buf_put(b, "}", 1);
+	buf_put(&b, ",\"msg\":", 7);
+	buf_json_string(&b, msg);
+	buf_put(&b, "}", 1);
+	line[b.len++] = '\n';
+	emit(line, b.len);
 }
 
 static void log_vevent(enum log_level level, const char *program, const char *event,
 		       const struct log_kv *kv, const char *fmt, va_list ap)
 {
-	char line[2048];
-	struct buf b = { line, 0, sizeof line - 1 };	/* keep room for '\n' */
 	int saved_errno = errno;
-
-	if (log_style == LOG_TEXT) {
-		buf_put(&b, "tend: ", 6);
-		if (program)
-			buf_printf(&b, "%s: ", program);
-		int n = vsnprintf(line + b.len, b.cap - b.len, fmt, ap);
-		if (n > 0)
-			b.len += (size_t)n < b.cap - b.len ? (size_t)n : b.cap - b.len - 1;
-	} else {
-		format_json(&b, level, program, event, kv, fmt, ap);
-	}
-	line[b.len++] = '\n';
-	if (!hold_line(line, b.len))
-		ostream_write(&tend_stderr, line, b.len);
+	if (log_style == LOG_TEXT)
+		log_text(program, fmt, ap);
+	else
+		log_json(level, program, event, kv, fmt, ap);
 	errno = saved_errno;
 }
 

@@ -100,9 +100,14 @@ static void open_relays(struct supervisor *sup)
 	char err[256];
 	for (size_t i = 0; i < sup->n; i++) {
 		struct program *p = &sup->programs[i];
-		p->relay.out = p->relay.err = (struct relay_pipe){ .read_fd = -1, .write_fd = -1 };
 		const struct program_config *c = p->svc.cfg;
-		if (c->log_prefix && !relay_open(&p->relay, c->name, c->redirect_stderr, err, sizeof err))
+		if (!c->log_prefix)
+			continue;	/* no pipes: no room for them either */
+		p->relay = calloc(1, sizeof *p->relay);
+		if (!p->relay)
+			fatal(TEND_EXIT_FAILED, "out of memory");
+		p->relay->out = p->relay->err = (struct relay_pipe){ .read_fd = -1, .write_fd = -1 };
+		if (!relay_open(p->relay, c->name, c->redirect_stderr, err, sizeof err))
 			fatal(TEND_EXIT_FAILED, "%s", err);
 	}
 }
@@ -138,7 +143,9 @@ static void free_programs(struct supervisor *sup)
 	for (size_t i = 0; i < sup->n; i++) {
 		report_close(&sup->programs[i]);
 		senses_close(&sup->programs[i]);
-		relay_close(&sup->programs[i].relay);
+		if (sup->programs[i].relay)
+			relay_close(sup->programs[i].relay);
+		free(sup->programs[i].relay);
 		svc_free(&sup->programs[i].svc);
 	}
 	free(sup->programs);
