@@ -312,7 +312,6 @@ void shed_warm_exit(const void *startup_code)
 	(void)*(const volatile char *)(const void *)exit;
 	if (startup_code)
 		(void)*(const volatile char *)startup_code;
-	rewrite_written_pages((uintptr_t)sysconf(_SC_PAGESIZE));
 }
 
 void shed_startup_pages(void)
