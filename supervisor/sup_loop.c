@@ -175,6 +175,9 @@ int supervisor_run(struct config *cfg, enum run_mode mode)
 	senses_open(&sup);
 	open_relays(&sup);
 
+	/* the first programs' forks before any of tend's lines is written
+	 * (on_prepare releases them) */
+	log_hold();
 	log_event(LOG_INFO, NULL, "boot", LOG_KV(KV_N("pid", getpid()), KV_N("programs", sup.n)),
 		  "starting %zu program%s%s", sup.n, sup.n == 1 ? "" : "s", sup.pid1 ? " as PID 1" : "");
 	/* from here on tend may not die: errors are logged and lived with */
