@@ -30,12 +30,12 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 #   needed afterwards (shed.c drops them);
 # - the files that run only before the loop (STARTUP) keep their code and
 #   constants in sections of their own, which shed.c drops once the loop runs.
-TEND_CFLAGS  := -fno-asynchronous-unwind-tables
+TEND_CFLAGS  := -fno-asynchronous-unwind-tables -DTEND_SHED_SECTIONS
 TEND_LDFLAGS := -Wl,-z,now
 TEND_LDLIBS  := -Wl,-Bstatic $(LDLIBS) -Wl,-Bdynamic
 STARTUP := main config config_ini config_include config_percent config_supervisord config_numprocs config_logfile rlimits config_keys config_convert config_build config_env config_single config_diag \
            values expand words users client client_http client_render dirs probe_spec \
-           listen_spec listen
+           listen_spec listen json json_read json_string
 STARTUP_SECTIONS := --rename-section .text=tend_startup_text \
                     --rename-section .text.startup=tend_startup_text \
                     --rename-section .text.unlikely=tend_startup_text \

@@ -48,7 +48,7 @@ struct program {
 	ev_io report;		/* the exec-failure pipe of the current process */
 	int report_fd;		/* -1: closed */
 	int exec_errno;		/* the current process could not be executed */
-	struct relay relay;	/* log_prefix: its stdout and stderr pipes */
+	struct relay *relay;	/* log_prefix: its stdout and stderr pipes; else NULL */
 	int *listen_fds;	/* its `listen` sockets, held while tend runs; NULL: none */
 	bool said_blocked;	/* "not started: its dependency is FATAL" logged */
 	struct probe probe;	/* its healthcheck, while one runs */

@@ -10,6 +10,7 @@
 #include "signames.h"
 #include "spawn.h"
 #include "sup.h"
+#include "shed.h"
 
 static size_t api_count(void *ctx)
 {
@@ -104,7 +105,7 @@ static enum api_result api_control(void *ctx, const char *name, enum api_action 
 	return API_DONE;
 }
 
-void sup_api_open(struct supervisor *sup)
+STARTUP_ONLY void sup_api_open(struct supervisor *sup)
 {
 	char err[256];
 	sup->api = (struct api_backend){

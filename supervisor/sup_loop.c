@@ -70,6 +70,11 @@ static void on_prepare(struct ev_loop *loop, ev_prepare *w, int revents)
 	 * settled too, before the loop waits */
 	for (int rounds = 0; sup->changed && rounds < 8; rounds++)
 		reconcile(sup);
+	log_release();	/* what a signal held back (sup_signals.c) */
+	/* shutting down: the stop signals are out (reconcile); tend's exit
+	 * comes next (main frees the config after this returns) */
+	if (sup->phase != PHASE_RUNNING)
+		shed_warm_exit((const void *)config_free);
 }
 
 /* ---- tend's own output, and the programs' relayed through it ---- */
@@ -97,9 +102,14 @@ static void open_relays(struct supervisor *sup)
 	char err[256];
 	for (size_t i = 0; i < sup->n; i++) {
 		struct program *p = &sup->programs[i];
-		p->relay.out = p->relay.err = (struct relay_pipe){ .read_fd = -1, .write_fd = -1 };
 		const struct program_config *c = p->svc.cfg;
-		if (c->log_prefix && !relay_open(&p->relay, c->name, c->redirect_stderr, err, sizeof err))
+		if (!c->log_prefix)
+			continue;	/* no pipes: no room for them either */
+		p->relay = calloc(1, sizeof *p->relay);
+		if (!p->relay)
+			fatal(TEND_EXIT_FAILED, "out of memory");
+		p->relay->out = p->relay->err = (struct relay_pipe){ .read_fd = -1, .write_fd = -1 };
+		if (!relay_open(p->relay, c->name, c->redirect_stderr, err, sizeof err))
 			fatal(TEND_EXIT_FAILED, "%s", err);
 	}
 }
@@ -139,7 +149,7 @@ static void on_shed_timer(struct ev_loop *loop, ev_timer *w, int revents)
 
 static void init_programs(struct supervisor *sup)
 {
-	sup->programs = calloc(sup->n + 1, sizeof *sup->programs);
+	sup->programs = calloc(sup->n ? sup->n : 1, sizeof *sup->programs);
 	if (!sup->programs)
 		fatal(TEND_EXIT_FAILED, "out of memory");
 	for (size_t i = 0; i < sup->n; i++) {
@@ -158,7 +168,9 @@ static void free_programs(struct supervisor *sup)
 	for (size_t i = 0; i < sup->n; i++) {
 		report_close(&sup->programs[i]);
 		senses_close(&sup->programs[i]);
-		relay_close(&sup->programs[i].relay);
+		if (sup->programs[i].relay)
+			relay_close(sup->programs[i].relay);
+		free(sup->programs[i].relay);
 		free(sup->programs[i].listen_fds);	/* the sockets close as tend exits */
 		svc_free(&sup->programs[i].svc);
 	}
@@ -190,6 +202,9 @@ int supervisor_run(struct config *cfg, enum run_mode mode)
 	senses_open(&sup);
 	open_relays(&sup);
 
+	/* the first programs' forks before any of tend's lines is written
+	 * (on_prepare releases them) */
+	log_hold();
 	log_event(LOG_INFO, NULL, "boot", LOG_KV(KV_N("pid", getpid()), KV_N("programs", sup.n)),
 		  "starting %zu program%s%s", sup.n, sup.n == 1 ? "" : "s", sup.pid1 ? " as PID 1" : "");
 	/* from here on tend may not die: errors are logged and lived with */
@@ -203,6 +218,7 @@ int supervisor_run(struct config *cfg, enum run_mode mode)
 	ev_timer_init(&sup.shed_timer, on_shed_timer, SHED_DELAY, 0);
 	ev_timer_start(sup.loop, &sup.shed_timer);
 	ev_run(sup.loop, 0);
+	log_release();	/* held by the turn that ended the loop */
 
 	log_event(LOG_INFO, NULL, "exit", LOG_KV(KV_N("status", sup.exit_status)), "exiting with status %d",
 		  sup.exit_status);

@@ -11,6 +11,7 @@
 #include "notify.h"
 #include "spawn.h"
 #include "sup.h"
+#include "shed.h"
 
 /* Health became unhealthy: restart_on_unhealthy acts on it. */
 static void became_unhealthy(struct program *p)
@@ -147,7 +148,7 @@ static void on_notify(struct ev_loop *loop, ev_io *w, int revents)
 	sup_changed(p->sup);
 }
 
-void senses_init(struct program *p)
+STARTUP_ONLY void senses_init(struct program *p)
 {
 	p->notify_fd = -1;
 	ev_init(&p->watchdog_timer, on_watchdog);
@@ -156,7 +157,7 @@ void senses_init(struct program *p)
 }
 
 /* The notify sockets, before the loop runs (fatal on failure). */
-void senses_open(struct supervisor *sup)
+STARTUP_ONLY void senses_open(struct supervisor *sup)
 {
 	char err[256];
 	for (size_t i = 0; i < sup->n; i++) {

@@ -9,6 +9,7 @@
 #include "signames.h"
 #include "spawn.h"
 #include "sup.h"
+#include "shed.h"
 
 static void forward(struct supervisor *sup, int sig)
 {
@@ -38,6 +39,10 @@ static void on_signal(struct ev_loop *loop, ev_signal *w, int revents)
 	int sig = w->signum;
 	bool stop_signal = sig == SIGTERM || sig == SIGINT || sig == SIGQUIT;
 
+	/* what this signal asks for (stop signals, forwarded ones, a restart's
+	 * fork) is done before the log lines that tell of it are written: they
+	 * wait until the end of the loop's turn (on_prepare) */
+	log_hold();
 	if (sig == SIGCHLD) {
 		bool children = sup_reap(sup);
 		if (sup->mode == MODE_SINGLE)
@@ -73,7 +78,7 @@ static void on_signal(struct ev_loop *loop, ev_signal *w, int revents)
  * before delivering it, and abort() unblocks SIGABRT. In program mode they
  * are not caught: no program takes them, and `kill -ABRT` on tend is how
  * one gets its core. */
-static bool watched(enum run_mode mode, int sig)
+STARTUP_ONLY static bool watched(enum run_mode mode, int sig)
 {
 	switch (sig) {
 	case SIGKILL: case SIGSTOP:
@@ -88,9 +93,12 @@ static bool watched(enum run_mode mode, int sig)
 	}
 }
 
-bool watch_signals(struct supervisor *sup)
+STARTUP_ONLY bool watch_signals(struct supervisor *sup)
 {
-	sup->signals = calloc(NSIG, sizeof *sup->signals);
+	size_t n = 0;
+	for (int sig = 1; sig < NSIG; sig++)
+		n += watched(sup->mode, sig);
+	sup->signals = calloc(n, sizeof *sup->signals);
 	if (!sup->signals)
 		return false;
 	/* Blocked first, so that none can act between the two steps below;

@@ -12,6 +12,7 @@
 #include "log.h"
 #include "signames.h"
 #include "svc_record.h"
+#include "shed.h"
 
 bool svc_held(const struct svc *s)
 {
@@ -25,7 +26,7 @@ static void aim(struct svc *s, enum svc_goal goal)
 		s->goal = goal;
 }
 
-bool svc_init(struct svc *s, const struct program_config *cfg, const struct svc_os *os)
+STARTUP_ONLY bool svc_init(struct svc *s, const struct program_config *cfg, const struct svc_os *os)
 {
 	memset(s, 0, sizeof *s);
 	s->cfg = cfg;
