@@ -15,7 +15,9 @@
 static enum log_level log_threshold = LOG_INFO;
 static enum log_format log_style = LOG_TEXT;
 
-/* Lines held back until log_release (log.h): on the heap only while held. */
+/* Lines logged while a signal is handled, written after its kills
+ * (log_hold, log_release); a buffer up to HELD_KEEP bytes stays between signals. */
+#define HELD_KEEP 4096
 static struct {
 	bool on;
 	char *p;
@@ -140,9 +142,15 @@ void log_release(void)
 	held.on = false;
 	if (held.len)
 		ostream_write_lines(&tend_stderr, held.p, held.len, held.lines);
-	free(held.p);
-	held.p = NULL;
-	held.len = held.cap = 0;
+	/* The usual buffer is kept for the next signal: no malloc and free for
+	 * every exit of a crash-looping program. A large one (a signal that
+	 * touched many programs) is given back. */
+	if (held.cap > HELD_KEEP) {
+		free(held.p);
+		held.p = NULL;
+		held.cap = 0;
+	}
+	held.len = 0;
 	held.lines = 0;
 }
 
