@@ -27,7 +27,8 @@ TEND_CFLAGS  := -fno-asynchronous-unwind-tables
 TEND_LDFLAGS := -Wl,-z,now
 TEND_LDLIBS  := -Wl,-Bstatic $(LDLIBS) -Wl,-Bdynamic
 STARTUP := main config config_ini config_keys config_convert config_build config_env config_single config_diag \
-           values expand words users client client_http client_render dirs probe_spec
+           values expand words users client client_http client_render dirs probe_spec \
+           listen_spec listen
 STARTUP_SECTIONS := --rename-section .text=tend_startup_text \
                     --rename-section .text.startup=tend_startup_text \
                     --rename-section .text.unlikely=tend_startup_text \

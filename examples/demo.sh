@@ -25,10 +25,14 @@ From another terminal, try:
   TEND_SOCKET=$DEMO_DIR/tend.sock $tend status
   TEND_SOCKET=$DEMO_DIR/tend.sock $tend signal backend KILL   # it dies; tend restarts it
   TEND_SOCKET=$DEMO_DIR/tend.sock $tend restart backend
+    (tend holds the backend's port, \`listen\`: during either, curl waits
+    a moment instead of getting a 502)
   kill -HUP \$(cat /proc/$$/task/$$/children)     # tend forwards HUP: nginx reloads
   kill -TERM \$(cat /proc/$$/task/$$/children)    # graceful shutdown: nginx (QUIT) first, then the backend
 
-Ctrl-C here shuts down gracefully too. Config: examples/demo/tend.ini
+Ctrl-C here shuts down gracefully too: /health answers 503 "stopping" for
+2 s (drain) while everything still serves, then the ordered stop; a second
+Ctrl-C ends the drain at once. Config: examples/demo/tend.ini
 MSG
 # exec: the shell's pid becomes unshare's, so the line above names tend's parent
 exec unshare --pid --fork --mount-proc "$tend" -c "$here/demo/tend.ini"

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "listen_spec.h"
 #include "log.h"
 #include "probe_spec.h"
 
@@ -62,6 +63,10 @@ struct program_config {
 	bool tty_foreground;	/* single-command mode: take the terminal */
 	bool log_prefix;	/* its stdout/stderr relayed by tend, line by line (relay.h) */
 	bool redirect_stderr;	/* its stderr goes where its stdout goes */
+	struct listen_list listen;	/* sockets tend holds for it (listen.h) */
+	unsigned listen_backlog;
+	int listen_line;	/* line of its `listen` key, for errors at bind time */
+	char *listen_env[3];	/* LISTEN_FDS=, LISTEN_FDNAMES=, NULL; LISTEN_PID is the child's */
 };
 
 #define DEFAULT_SOCKET "/run/tend/tend.sock"
@@ -73,6 +78,7 @@ struct config {
 	int socket_mode;
 	char *health_listen;	/* HOST:PORT of the read-only TCP listener; NULL: off */
 	double shutdown_timeout;
+	double drain;		/* seconds of 503 "stopping" before the programs stop */
 	bool exit_on_fatal;
 	enum log_level log_level;
 	enum log_format log_format;

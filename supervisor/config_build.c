@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "config_diag.h"
 #include "config_env.h"
@@ -27,6 +28,9 @@ void program_config_free(struct program_config *p)
 	free(p->depends_on);
 	probe_spec_free(&p->healthcheck);
 	free(p->notify_path);
+	listen_list_free(&p->listen);
+	free(p->listen_env[0]);
+	free(p->listen_env[1]);
 	memset(p, 0, sizeof *p);
 }
 
@@ -164,6 +168,15 @@ static void finish_program(struct builder *b, size_t i)
 			 p->name);
 	if (!(p->envp = env_for_program(p->env_extra)))
 		b->oom = true;
+	p->listen_line = d->line[PROGRAM_KEY_listen];
+	for (size_t k = 0; k < p->listen.count; k++)	/* an unnamed socket takes the program's name */
+		if (!p->listen.items[k].name[0])
+			snprintf(p->listen.items[k].name, sizeof p->listen.items[k].name, "%s", p->name);
+	if (!env_add_listen(p))
+		b->oom = true;
+	if (d->line[PROGRAM_KEY_listen_backlog] && p->listen.count == 0)
+		diag_add(b->diags, d->line[PROGRAM_KEY_listen_backlog], true,
+			 "[program:%s] listen_backlog has no effect without listen", p->name);
 	/* watchdog_sec makes a program unhealthy too (SPEC §2) */
 	if (p->restart_on_unhealthy && p->healthcheck.kind == PROBE_NONE && p->watchdog_sec == 0)
 		diag_add(b->diags, p->line, true,
@@ -174,6 +187,49 @@ static void finish_program(struct builder *b, size_t i)
 			 "[program:%s] stopwaitsecs (%gs) is not under shutdown_timeout (%gs): at shutdown "
 			 "SIGKILL comes when shutdown_timeout runs out",
 			 p->name, p->stopwaitsecs, cfg->shutdown_timeout);
+}
+
+/* Two programs cannot hold one socket; and a unix socket of listen must not
+ * be tend's own, which binding it would remove. */
+static void check_listen_unique(struct builder *b)
+{
+	const struct config *cfg = b->cfg;
+	for (size_t i = 0; i < cfg->nprograms; i++) {
+		const struct program_config *p = &cfg->programs[i];
+		for (size_t k = 0; k < p->listen.count; k++) {
+			const struct listen_spec *s = &p->listen.items[k];
+			if (s->unix_path && cfg->socket && strcmp(s->path, cfg->socket) == 0)
+				diag_add(b->diags, p->listen_line, false, "[program:%s] listen: %s is tend's own socket",
+					 p->name, s->address);
+			for (size_t j = 0; j < i; j++)
+				for (size_t m = 0; m < cfg->programs[j].listen.count; m++)
+					if (listen_same(s, &cfg->programs[j].listen.items[m]))
+						diag_add(b->diags, p->listen_line, false,
+							 "[program:%s] listen: %s is [program:%s]'s already", p->name,
+							 s->address, cfg->programs[j].name);
+		}
+	}
+}
+
+/* The line of a key of [tend], or 0. */
+static int tend_key_line(const struct builder *b, const char *key)
+{
+	const struct ini_section *s = b->tend_section;
+	for (size_t i = 0; s && i < s->nentries; i++)
+		if (strcasecmp(s->entries[i].key, key) == 0)
+			return s->entries[i].line;
+	return 0;
+}
+
+/* The drain counts inside shutdown_timeout (SPEC §5): it must leave time
+ * for the programs to stop. */
+static void check_drain(struct builder *b)
+{
+	const struct config *cfg = b->cfg;
+	if (cfg->drain > 0 && cfg->drain >= cfg->shutdown_timeout)
+		diag_add(b->diags, tend_key_line(b, "drain"), false,
+			 "[tend] drain (%gs) must be under shutdown_timeout (%gs), which counts it", cfg->drain,
+			 cfg->shutdown_timeout);
 }
 
 static void check_cycles(struct builder *b)
@@ -219,6 +275,8 @@ static void build(struct builder *b)
 	resolve_dependencies(b);
 	for (size_t i = 0; i < cfg->nprograms; i++)
 		finish_program(b, i);
+	check_listen_unique(b);
+	check_drain(b);
 	if (b->diags->errors == 0)
 		check_cycles(b);
 	if (b->diags->errors == 0 && !b->oom) {

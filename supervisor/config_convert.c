@@ -147,6 +147,12 @@ static bool convert_listen(const char *value, void *field, unsigned max, char *e
 	return replace_string(field, value);
 }
 
+static bool convert_sockets(const char *value, void *field, unsigned max, char *err, size_t n)
+{
+	(void)max;
+	return listen_parse(value, field, err, n);
+}
+
 static bool convert_probe(const char *value, void *field, unsigned max, char *err, size_t n)
 {
 	(void)max;

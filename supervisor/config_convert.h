@@ -28,6 +28,7 @@
 	X(LOG_FORMAT,	enum log_format,	convert_log_format) \
 	X(SOCKET,	char *,			convert_socket) \
 	X(LISTEN,	char *,			convert_listen) \
+	X(SOCKETS,	struct listen_list,	convert_sockets)	/* a program's listen */ \
 	X(PROBE,	struct probe_spec,	convert_probe)
 
 #define KEY_KIND_ENUM(kind, type, convert) K_##kind,

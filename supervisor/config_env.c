@@ -11,6 +11,16 @@
 
 extern char **environ;
 
+/* LISTEN_* in tend's own environment describe tend's fds (tend started by
+ * systemd's socket activation, say), which no program gets: passed on,
+ * they would tell a program without `listen` to take fds it does not have.
+ * A program with `listen` gets its own (env_add_listen). */
+static bool inherited_listen_var(const char *var)
+{
+	return strncmp(var, "LISTEN_FDS=", 11) == 0 || strncmp(var, "LISTEN_PID=", 11) == 0 ||
+	       strncmp(var, "LISTEN_FDNAMES=", 15) == 0;
+}
+
 char **env_for_program(char **extra)
 {
 	size_t n = 0, nextra = 0;
@@ -24,6 +34,8 @@ char **env_for_program(char **extra)
 	size_t count = 0;
 	for (size_t i = 0; i < n; i++) {
 		size_t keylen = strcspn(environ[i], "=");
+		if (inherited_listen_var(environ[i]))
+			continue;
 		bool replaced = false;
 		for (size_t j = 0; j < nextra && !replaced; j++)
 			replaced = strncmp(extra[j], environ[i], keylen + 1) == 0;
@@ -74,4 +86,25 @@ bool env_add_notify(const struct config *cfg, struct program_config *p, struct d
 	if (!ok)
 		*oom = true;
 	return ok;
+}
+
+bool env_add_listen(struct program_config *p)
+{
+	const struct listen_list *l = &p->listen;
+	if (l->count == 0)
+		return true;
+	size_t len = 0;
+	for (size_t i = 0; i < l->count; i++)
+		len += strlen(l->items[i].name) + 1;
+	char *names = malloc(len + sizeof "LISTEN_FDNAMES=");
+	if (!names || asprintf(&p->listen_env[0], "LISTEN_FDS=%zu", l->count) < 0) {
+		free(names);
+		p->listen_env[0] = NULL;
+		return false;
+	}
+	char *w = names + sprintf(names, "LISTEN_FDNAMES=");
+	for (size_t i = 0; i < l->count; i++)
+		w += sprintf(w, "%s%s", i ? ":" : "", l->items[i].name);
+	p->listen_env[1] = names;
+	return true;
 }

@@ -17,4 +17,10 @@ char **env_for_program(char **extra);
  * error in diags, or *oom, or no socket (reported already). */
 bool env_add_notify(const struct config *cfg, struct program_config *p, struct diagnostics *diags, bool *oom);
 
+/* LISTEN_FDS and LISTEN_FDNAMES for a program with `listen` (its sockets
+ * named already), into p->listen_env; the child adds LISTEN_PID. They are
+ * not in p->envp: tend's other children (exec probes) must not see them.
+ * false: out of memory. */
+bool env_add_listen(struct program_config *p);
+
 #endif

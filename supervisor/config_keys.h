@@ -47,11 +47,14 @@
 	X(watchdog_sec,			DURATION,	p.watchdog_sec,			"0",		0) \
 	/* where a section does not set it: [tend]'s (config_build.c) */ \
 	X(log_prefix,			BOOL,		p.log_prefix,			"false",	0) \
-	X(redirect_stderr,		BOOL,		p.redirect_stderr,		"false",	0)
+	X(redirect_stderr,		BOOL,		p.redirect_stderr,		"false",	0) \
+	X(listen,			SOCKETS,	p.listen,			NULL,		0) \
+	X(listen_backlog,		COUNT,		p.listen_backlog,		"4096",		65535)
 
 /* X(key, KIND, field of struct config, default, max) */
 #define TEND_KEYS(X) \
 	X(shutdown_timeout,		DURATION,	shutdown_timeout,		"9",		0) \
+	X(drain,			DURATION,	drain,				"0",		0) \
 	X(exit_on_fatal,		BOOL,		exit_on_fatal,			"true",		0) \
 	X(log_level,			LOG_LEVEL,	log_level,			"info",		0) \
 	X(log_format,			LOG_FORMAT,	log_format,			"text",		0) \

@@ -18,7 +18,7 @@
 extern char **environ;
 
 enum spawn_step {
-	STEP_PROCESS_GROUP, STEP_TERMINAL, STEP_DIRECTORY, STEP_GROUPS, STEP_GID, STEP_UID, STEP_EXEC,
+	STEP_PROCESS_GROUP, STEP_TERMINAL, STEP_DIRECTORY, STEP_GROUPS, STEP_GID, STEP_UID, STEP_EXEC, STEP_SOCKETS,
 };
 
 /* In the child, between fork and exec: async-signal-safe calls only, no
@@ -35,39 +35,72 @@ static _Noreturn void child_fail(int report_fd, enum spawn_step step)
 	_exit(f.err == ENOENT ? 127 : 126);
 }
 
-static void mark_other_fds_cloexec(void)
+/* every fd from first on */
+static void mark_other_fds_cloexec(unsigned first)
 {
 	/* close_range marks them all in one call (Linux 5.11); else one by one */
-	if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
+	if (syscall(SYS_close_range, first, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
 		return;
 	struct rlimit rl;
 	int max = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < 65536 ? (int)rl.rlim_cur : 65536;
-	for (int fd = 3; fd < max; fd++)
+	for (int fd = (int)first; fd < max; fd++)
 		fcntl(fd, F_SETFD, FD_CLOEXEC);
 }
 
-/* WATCHDOG_PID=<pid> into buf, without stdio or malloc (we are between
- * fork and exec). */
-static void format_watchdog_pid(char buf[32])
+/* key<pid> into buf ("WATCHDOG_PID=123"), without stdio or malloc (we are
+ * between fork and exec). */
+static void format_pid_var(char buf[32], const char *key)
 {
-	static const char key[] = "WATCHDOG_PID=";
 	char digits[16];
 	int d = 0;
 	long pid = (long)getpid();
 	do
 		digits[d++] = (char)('0' + pid % 10);
 	while ((pid /= 10) > 0);
-	size_t k = sizeof key - 1;
+	size_t k = strlen(key);
 	memcpy(buf, key, k);
 	while (d > 0)
 		buf[k++] = digits[--d];
 	buf[k] = '\0';
 }
 
+/* The sockets of `listen` to fds 3, 4, … (sd_listen_fds), without
+ * close-on-exec, in blocking mode whatever the last process left. Any of
+ * 3 … 3+n-1 may be one of the sources (a held socket) or report_fd (the
+ * output pipes are in place already): every source is first copied above
+ * that range, then each copy put in place, so that no dup2 overwrites a
+ * source not yet moved. The copies are close-on-exec. Returns report_fd,
+ * moved out of the range too. */
+static int place_listen_fds(const int *fds, size_t n, int report_fd)
+{
+	int top = 3 + (int)n;
+	if (report_fd < top) {
+		int moved = fcntl(report_fd, F_DUPFD_CLOEXEC, top);
+		if (moved < 0)
+			child_fail(report_fd, STEP_SOCKETS);
+		report_fd = moved;
+	}
+	int copies[n + 1];
+	for (size_t i = 0; i < n; i++)
+		if ((copies[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, top)) < 0)
+			child_fail(report_fd, STEP_SOCKETS);
+	for (size_t i = 0; i < n; i++) {
+		int fd = 3 + (int)i;
+		if (dup2(copies[i], fd) < 0)
+			child_fail(report_fd, STEP_SOCKETS);
+		int flags = fcntl(fd, F_GETFL);
+		if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0)
+			child_fail(report_fd, STEP_SOCKETS);
+	}
+	return report_fd;
+}
+
 /* Where the child's stdout and stderr go: tend's own (-1), a relay pipe's
- * write end, or for stderr STDOUT_FILENO: wherever stdout went. */
+ * write end, or for stderr STDOUT_FILENO: wherever stdout went. And the
+ * sockets of `listen` it gets (a program's process only; NULL: none). */
 struct child_output {
 	int out, err;
+	const int *listen_fds;
 };
 
 static void reset_signal_dispositions(void)
@@ -143,23 +176,32 @@ static _Noreturn void child_setup(const struct program_config *cfg, char **argv,
 	if (cfg->user.set)
 		become_user(&cfg->user, report_fd);
 	set_output(quiet, output, report_fd);
-	mark_other_fds_cloexec();
+	size_t nlisten = output.listen_fds ? cfg->listen.count : 0;
+	if (nlisten)
+		report_fd = place_listen_fds(output.listen_fds, nlisten, report_fd);
+	mark_other_fds_cloexec(3U + (unsigned)nlisten);
 	sigset_t none;
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	/* The environment list, with WATCHDOG_PID added, on our own stack:
-	 * tend's copy of the config stays as it is. */
+	/* The environment list, with WATCHDOG_PID and LISTEN_* added, on our
+	 * own stack: tend's copy of the config stays as it is. */
 	size_t n = 0;
 	while (cfg->envp[n])
 		n++;
-	char *envp[n + 2];
+	char *envp[n + 5];
 	memcpy(envp, cfg->envp, (n + 1) * sizeof *envp);
-	char watchdog_pid[32];
+	char watchdog_pid[32], listen_pid[32];
 	if (cfg->watchdog_sec > 0) {
-		format_watchdog_pid(watchdog_pid);
-		envp[n] = watchdog_pid;
-		envp[n + 1] = NULL;
+		format_pid_var(watchdog_pid, "WATCHDOG_PID=");
+		envp[n++] = watchdog_pid;
 	}
+	if (nlisten) {
+		format_pid_var(listen_pid, "LISTEN_PID=");
+		envp[n++] = listen_pid;
+		envp[n++] = cfg->listen_env[0];
+		envp[n++] = cfg->listen_env[1];
+	}
+	envp[n] = NULL;
 	environ = envp;	/* so that execvp searches the program's PATH */
 	execvp(argv[0], argv);
 	child_fail(report_fd, STEP_EXEC);
@@ -197,9 +239,10 @@ static pid_t spawn(const struct program_config *cfg, char **argv, bool quiet, st
 	return pid;
 }
 
-pid_t spawn_program(const struct program_config *cfg, int out_fd, int err_fd, int *report_fd)
+pid_t spawn_program(const struct program_config *cfg, int out_fd, int err_fd, const int *listen_fds,
+		    int *report_fd)
 {
-	struct child_output output = { .out = out_fd, .err = err_fd };
+	struct child_output output = { .out = out_fd, .err = err_fd, .listen_fds = listen_fds };
 	if (output.err < 0 && cfg->redirect_stderr)
 		output.err = STDOUT_FILENO;	/* after stdout is in place */
 	return spawn(cfg, cfg->argv, false, output, report_fd);
@@ -208,7 +251,7 @@ pid_t spawn_program(const struct program_config *cfg, int out_fd, int err_fd, in
 pid_t spawn_probe(const struct program_config *cfg, char **argv)
 {
 	int report_fd;
-	pid_t pid = spawn(cfg, argv, true, (struct child_output){ -1, -1 }, &report_fd);
+	pid_t pid = spawn(cfg, argv, true, (struct child_output){ -1, -1, NULL }, &report_fd);
 	if (pid > 0)
 		close(report_fd);	/* a probe that cannot run exits 127: a failed probe */
 	return pid;
@@ -246,6 +289,9 @@ void spawn_describe_failure(const struct program_config *cfg, const struct spawn
 		break;
 	case STEP_UID:
 		snprintf(buf, n, "cannot switch to user %u: %s", (unsigned)cfg->user.uid, why);
+		break;
+	case STEP_SOCKETS:
+		snprintf(buf, n, "cannot pass on its listen sockets: %s", why);
 		break;
 	default:
 		snprintf(buf, n, "cannot execute \"%s\": %s", cfg->argv[0], why);

@@ -19,9 +19,12 @@ struct spawn_failure {
 /* Returns the pid, or -1 with errno set (no process). out_fd and err_fd:
  * what becomes the program's stdout and stderr (a relay pipe's write end),
  * or -1 for tend's own; with redirect_stderr and no err_fd, stderr goes
- * where stdout goes. *report_fd is the non-blocking read end of the failure
- * pipe; the caller closes it. */
-pid_t spawn_program(const struct program_config *cfg, int out_fd, int err_fd, int *report_fd);
+ * where stdout goes. listen_fds: the program's cfg->listen.count sockets
+ * (listen.h), which it gets as fds 3, 4, … with LISTEN_FDS, LISTEN_PID and
+ * LISTEN_FDNAMES; NULL: none. *report_fd is the non-blocking read end of
+ * the failure pipe; the caller closes it. */
+pid_t spawn_program(const struct program_config *cfg, int out_fd, int err_fd, const int *listen_fds,
+		    int *report_fd);
 
 /* An exec probe: argv run like the program (same user, directory,
  * environment), with stdin/stdout/stderr on /dev/null. */

@@ -33,6 +33,7 @@
 /* The shutdown, as states (sup_shutdown.c). */
 enum phase {
 	PHASE_RUNNING,
+	PHASE_DRAINING,		/* /health says "stopping"; programs supervised as usual */
 	PHASE_STOPPING,		/* stopping the programs in order */
 	PHASE_STOPPING_KILLED,	/* shutdown_timeout came first: all got SIGKILL */
 	PHASE_LEFTOVERS,	/* programs gone; the other processes got SIGTERM */
@@ -48,6 +49,7 @@ struct program {
 	int report_fd;		/* -1: closed */
 	int exec_errno;		/* the current process could not be executed */
 	struct relay relay;	/* log_prefix: its stdout and stderr pipes */
+	int *listen_fds;	/* its `listen` sockets, held while tend runs; NULL: none */
 	bool said_blocked;	/* "not started: its dependency is FATAL" logged */
 	struct probe probe;	/* its healthcheck, while one runs */
 	struct health health;
@@ -73,6 +75,7 @@ struct supervisor {
 	ev_prepare reconcile;	/* runs it, once per loop turn */
 	double shutdown_started;
 	ev_timer shutdown_timer;	/* shutdown_timeout: SIGKILL everything */
+	ev_timer drain_timer;		/* the drain is over: stop in order */
 	ev_timer leftover_timer;	/* SIGKILL leftovers, then give up waiting */
 	ev_timer leftover_poll;		/* as PID 1: are the non-children gone yet? */
 	ev_timer shed_timer;		/* once, just after start: drop startup-only pages */
@@ -85,6 +88,13 @@ struct supervisor {
 	const char *waiting[64];	/* api view: names of unsatisfied depends_on */
 };
 
+
+/* Programs are started, restarted and controlled as usual: before the
+ * shutdown, and during its drain. */
+static inline bool sup_supervising(const struct supervisor *sup)
+{
+	return sup->phase == PHASE_RUNNING || sup->phase == PHASE_DRAINING;
+}
 
 /* The table changed: settle it before the loop next waits. */
 static inline void sup_changed(struct supervisor *sup)
@@ -137,6 +147,8 @@ void shutdown_begin(struct supervisor *sup, int status, const char *why);
 /* A step of the phase machine, after the table changed. */
 void shutdown_step(struct supervisor *sup);
 void shutdown_kill_all(struct supervisor *sup);
+/* A second TERM/INT, or a QUIT/INT, during the drain: the stop begins now. */
+void shutdown_end_drain(struct supervisor *sup, const char *why);
 /* Children gone in the leftover phase: whether tend may exit now. */
 void shutdown_children_gone(struct supervisor *sup);
 

@@ -85,7 +85,7 @@ static enum api_result api_control(void *ctx, const char *name, enum api_action 
 			p = &sup->programs[i];
 	if (!p)
 		return API_NO_PROGRAM;
-	if (sup->phase != PHASE_RUNNING)
+	if (!sup_supervising(sup))
 		return API_SHUTTING_DOWN;
 	if (action == API_SIGNAL) {
 		if (!program_has_process(p))

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "http_server.h"
+#include "listen.h"
 #include "log.h"
 #include "ostream.h"
 #include "shed.h"
@@ -53,7 +54,7 @@ static void reconcile(struct supervisor *sup)
 		check_single_done(sup);
 	else if (sup->phase == PHASE_RUNNING)
 		check_fatal(sup);
-	if (sup->phase == PHASE_RUNNING)
+	if (sup_supervising(sup))
 		start_free_programs(sup);
 	shutdown_step(sup);
 	for (size_t i = 0; i < sup->n; i++)
@@ -102,6 +103,28 @@ static void open_relays(struct supervisor *sup)
 	}
 }
 
+/* Every program's `listen` sockets, before anything starts: one that
+ * cannot be made is a config error (SPEC §2), and nothing starts. They
+ * stay open until tend exits (close-on-exec: only spawn.c passes them on). */
+static void open_listen_sockets(struct supervisor *sup)
+{
+	char err[256];
+	for (size_t i = 0; i < sup->n; i++) {
+		struct program *p = &sup->programs[i];
+		const struct program_config *c = p->svc.cfg;
+		if (c->listen.count == 0)
+			continue;
+		if (!(p->listen_fds = calloc(c->listen.count, sizeof *p->listen_fds)))
+			fatal(TEND_EXIT_FAILED, "out of memory");
+		for (size_t k = 0; k < c->listen.count; k++) {
+			const struct listen_spec *s = &c->listen.items[k];
+			if ((p->listen_fds[k] = listen_open(s, c->listen_backlog, err, sizeof err)) < 0)
+				fatal(TEND_EXIT_ERROR, "%s:%d: [program:%s] listen %s: %s", sup->cfg->path, c->listen_line,
+				      c->name, s->address, err);
+		}
+	}
+}
+
 /* Dropping the startup pages costs tend some CPU; done once the first
  * programs have had time to exec, it does not delay them. */
 #define SHED_DELAY 0.05
@@ -134,6 +157,7 @@ static void free_programs(struct supervisor *sup)
 		report_close(&sup->programs[i]);
 		senses_close(&sup->programs[i]);
 		relay_close(&sup->programs[i].relay);
+		free(sup->programs[i].listen_fds);	/* the sockets close as tend exits */
 		svc_free(&sup->programs[i].svc);
 	}
 	free(sup->programs);
@@ -155,6 +179,7 @@ int supervisor_run(struct config *cfg, enum run_mode mode)
 	if (!watch_signals(&sup))
 		fatal(TEND_EXIT_FAILED, "out of memory");
 	init_programs(&sup);
+	open_listen_sockets(&sup);
 	shutdown_init(&sup);
 	ev_prepare_init(&sup.reconcile, on_prepare);
 	ev_prepare_start(sup.loop, &sup.reconcile);

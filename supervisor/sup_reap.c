@@ -49,7 +49,7 @@ static pid_t os_spawn(struct svc *s)
 	int fd;
 	report_close(p);
 	const struct relay *r = &p->relay;
-	pid_t pid = spawn_program(s->cfg, r->out.write_fd, r->err.write_fd, &fd);
+	pid_t pid = spawn_program(s->cfg, r->out.write_fd, r->err.write_fd, p->listen_fds, &fd);
 	if (pid < 0)
 		return -1;
 	p->exec_errno = 0;

@@ -1,8 +1,12 @@
-/* The shutdown's phases (SPEC §5): the programs stopped in the reverse of
- * their start order, then what is left over TERM'd and KILL'd, all within
- * shutdown_timeout.
+/* The shutdown's phases (SPEC §5): the drain, the programs stopped in the
+ * reverse of their start order, then what is left over TERM'd and KILL'd,
+ * all within shutdown_timeout.
  *
- *   RUNNING --shutdown_begin--> STOPPING --programs gone--> LEFTOVERS
+ *   RUNNING --shutdown_begin, drain > 0--> DRAINING
+ *   RUNNING --shutdown_begin, drain = 0--> STOPPING
+ *   DRAINING --drain over, or shutdown_end_drain--> STOPPING
+ *   DRAINING --shutdown_timeout--> STOPPING_KILLED (drain < shutdown_timeout: only if the loop lagged)
+ *   STOPPING --programs gone--> LEFTOVERS
  *   STOPPING --shutdown_timeout--> STOPPING_KILLED --programs gone--> LEFTOVERS_KILLED
  *   LEFTOVERS --grace over, or shutdown_timeout--> LEFTOVERS_KILLED
  *   LEFTOVERS, LEFTOVERS_KILLED --nothing left--> exit (the loop ends)
@@ -49,9 +53,13 @@ static void on_shutdown_timeout(struct ev_loop *loop, ev_timer *w, int revents)
 	struct supervisor *sup = container_of(w, struct supervisor, shutdown_timer);
 	log_event(LOG_WARN, NULL, "shutdown_timeout", LOG_KV(KV_N("timeout", sup->cfg->shutdown_timeout)),
 		  "shutdown_timeout (%gs) reached; killing everything left", sup->cfg->shutdown_timeout);
+	ev_timer_stop(loop, &sup->drain_timer);
+	for (size_t i = 0; sup->phase == PHASE_DRAINING && i < sup->n; i++)
+		program_deliver(&sup->programs[i], SVC_HOLD, NULL);	/* killed: not to be restarted */
 	shutdown_kill_all(sup);
 	leftovers_signal(sup->pid1, SIGKILL);
-	sup->phase = sup->phase == PHASE_STOPPING ? PHASE_STOPPING_KILLED : PHASE_LEFTOVERS_KILLED;
+	sup->phase = sup->phase == PHASE_STOPPING || sup->phase == PHASE_DRAINING ? PHASE_STOPPING_KILLED
+										  : PHASE_LEFTOVERS_KILLED;
 	arm(&sup->leftover_timer, loop, FINAL_GRACE);
 }
 
@@ -156,17 +164,52 @@ static void enter_leftovers(struct supervisor *sup)
 	arm(&sup->leftover_timer, sup->loop, left < LEFTOVER_GRACE ? left : LEFTOVER_GRACE);
 }
 
+/* The ordered stop begins: no program is started or restarted any more. */
+static void begin_stopping(struct supervisor *sup)
+{
+	sup->phase = PHASE_STOPPING;
+	for (size_t i = 0; i < sup->n; i++)
+		program_deliver(&sup->programs[i], SVC_HOLD, NULL);
+	sup_changed(sup);	/* with no program at all, too: shutdown_step ends tend */
+}
+
+static void on_drain_timer(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop, (void)revents;
+	struct supervisor *sup = container_of(w, struct supervisor, drain_timer);
+	log_event(LOG_INFO, NULL, "drained", LOG_KV(KV_N("drain", sup->cfg->drain)),
+		  "drain over (%gs); stopping the programs", sup->cfg->drain);
+	begin_stopping(sup);
+}
+
+void shutdown_end_drain(struct supervisor *sup, const char *why)
+{
+	if (sup->phase != PHASE_DRAINING)
+		return;
+	ev_timer_stop(sup->loop, &sup->drain_timer);
+	log_event(LOG_INFO, NULL, "drain_ended", LOG_KV(KV_S("reason", why)),
+		  "drain ended by %s; stopping the programs", why);
+	begin_stopping(sup);
+}
+
 void shutdown_begin(struct supervisor *sup, int status, const char *why)
 {
 	if (sup->phase != PHASE_RUNNING)
 		return;
-	sup->phase = PHASE_STOPPING;
 	sup->exit_status = status;
 	sup->shutdown_started = mono_now();
 	log_event(LOG_INFO, NULL, "shutdown", LOG_KV(KV_S("reason", why)), "shutting down (%s)", why);
-	for (size_t i = 0; i < sup->n; i++)
-		program_deliver(&sup->programs[i], SVC_HOLD, NULL);
+	/* the drain counts inside shutdown_timeout (config_build.c keeps it
+	 * under): the whole is armed once, now */
 	arm(&sup->shutdown_timer, sup->loop, sup->cfg->shutdown_timeout);
+	if (sup->cfg->drain <= 0) {
+		begin_stopping(sup);
+		return;
+	}
+	sup->phase = PHASE_DRAINING;
+	log_event(LOG_INFO, NULL, "draining", LOG_KV(KV_N("drain", sup->cfg->drain)),
+		  "draining for %gs: /health and /readyz answer 503 \"stopping\"; programs run on", sup->cfg->drain);
+	arm(&sup->drain_timer, sup->loop, sup->cfg->drain);
 }
 
 static bool any_process(const struct supervisor *sup)
@@ -188,6 +231,7 @@ void shutdown_step(struct supervisor *sup)
 void shutdown_init(struct supervisor *sup)
 {
 	ev_init(&sup->shutdown_timer, on_shutdown_timeout);
+	ev_init(&sup->drain_timer, on_drain_timer);
 	ev_init(&sup->leftover_timer, on_leftover_timer);
 	ev_init(&sup->leftover_poll, on_leftover_poll);
 }

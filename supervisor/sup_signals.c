@@ -47,10 +47,12 @@ static void on_signal(struct ev_loop *loop, ev_signal *w, int revents)
 	} else if (sup->mode == MODE_SINGLE) {
 		single_signal(sup, sig);
 	} else if (stop_signal) {
+		char why[32];
+		snprintf(why, sizeof why, "SIG%s", signal_name(sig));
 		if (sup->phase == PHASE_RUNNING) {
-			char why[32];
-			snprintf(why, sizeof why, "SIG%s", signal_name(sig));
 			shutdown_begin(sup, TEND_EXIT_OK, why);
+		} else if (sup->phase == PHASE_DRAINING) {
+			shutdown_end_drain(sup, why);	/* QUIT too: it acts as a second TERM there */
 		} else if (sig != SIGQUIT) {
 			log_event(LOG_WARN, NULL, "kill_all", NULL, "second SIG%s: killing every program now",
 				  signal_name(sig));

@@ -4,10 +4,15 @@
  * the program tend supervises, not part of tend.
  *
  * usage: backend [PORT] (default $BACKEND_PORT, else 3000); BACKEND_DELAY=SECS
- * waits that long before listening, to show depends_on waiting for health. */
+ * waits that long before serving, to show depends_on waiting for health.
+ * Under tend's `listen` (or systemd's socket activation) it takes the
+ * socket it is given as fd 3 (LISTEN_FDS, LISTEN_PID) and binds nothing:
+ * connections that come while it restarts wait in that socket's backlog. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,6 +68,39 @@ static void serve(int fd, time_t started)
 	}
 }
 
+/* The sd_listen_fds protocol: the first socket passed, fd 3, when
+ * LISTEN_PID names this process (a variable inherited from a parent that
+ * was given sockets itself does not count); -1 otherwise. The variables
+ * are removed and the fd made close-on-exec, so that nothing this process
+ * starts takes them for its own. */
+static int passed_socket(void)
+{
+	const char *fds = getenv("LISTEN_FDS"), *pid = getenv("LISTEN_PID");
+	bool ours = fds && pid && atoi(fds) >= 1 && atol(pid) == (long)getpid();
+	unsetenv("LISTEN_FDS");
+	unsetenv("LISTEN_PID");
+	unsetenv("LISTEN_FDNAMES");
+	if (!ours)
+		return -1;
+	fcntl(3, F_SETFD, FD_CLOEXEC);
+	return 3;
+}
+
+static int bind_port(int port)
+{
+	int lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int one = 1;
+	struct sockaddr_in addr = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+				    .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	if (bind(lfd, (struct sockaddr *)&addr, sizeof addr) < 0 || listen(lfd, 64) < 0) {
+		fprintf(stderr, "backend: cannot listen on 127.0.0.1:%d: %s\n", port, strerror(errno));
+		exit(1);
+	}
+	fprintf(stderr, "backend: listening on 127.0.0.1:%d\n", port);
+	return lfd;
+}
+
 int main(int argc, char **argv)
 {
 	const char *port_text = argc > 1 ? argv[1] : getenv("BACKEND_PORT");
@@ -73,16 +111,11 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	if (delay)
 		usleep((useconds_t)(atof(delay) * 1e6));
-	int lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	int one = 1;
-	struct sockaddr_in addr = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
-				    .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-	if (bind(lfd, (struct sockaddr *)&addr, sizeof addr) < 0 || listen(lfd, 64) < 0) {
-		fprintf(stderr, "backend: cannot listen on 127.0.0.1:%d: %s\n", port, strerror(errno));
-		return 1;
-	}
-	fprintf(stderr, "backend: listening on 127.0.0.1:%d\n", port);
+	int lfd = passed_socket();
+	if (lfd >= 0)
+		fprintf(stderr, "backend: serving on the socket passed as fd 3\n");
+	else
+		lfd = bind_port(port);
 	time_t started = time(NULL);
 	while (!stopping) {
 		int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
