@@ -131,7 +131,7 @@ zd_tend_ini() {
 	[tend]
 	socket = $dir/tend.sock
 	health_listen = 127.0.0.1:$HEALTH_PORT
-	shutdown_timeout = 9
+	shutdown_timeout = $((9 + ${drain%.*}))
 	$([ "$drain" != 0 ] && echo "drain = $drain")
 
 	[program:backend]
@@ -475,6 +475,8 @@ report() {
 	echo "- nginx: $(nginx -v 2>&1 | sed 's/.*: //') with config/nginx.conf (paths and port moved, access log off)"
 	echo
 	echo "The demo stack (nginx → the example backend on 127.0.0.1:$BACKEND_PORT) in a private network namespace, PID 1 of a PID namespace, under a paced load: $CONNS keep-alive connections to nginx, each sending \`GET $LOAD_PATH\` every $INTERVAL_MS ms (tests/bench/load.c; every request's outcome kept). Failed: any answer but 2xx, or a connection that failed. $EVENTS events in a row; after each, a new backend process RUNNING (tend's /health, \`supervisorctl status\`) and answering directly, then a pause of $PAUSE s."
+	echo
+	echo "nginx is the same for the three stacks: config/nginx.conf's upstream and retries, as run: $(sed 's/#.*//' "$ROOT/config/nginx.conf" | grep -E '^ *(server 127|proxy_next_upstream)' | sed 's/^ *//; s/ *$//' | awk '{ printf "%s`%s`", (NR > 1 ? ", " : ""), $0 }')."
 	echo
 	echo "| $EVENTS in a row, failed requests | $(stack_label tend-listen) | $(stack_label tend-nolisten) | $(stack_label supervisord) |"
 	echo "|---|---|---|---|"
