@@ -501,6 +501,8 @@ report() {
 	echo
 	echo "Failure kinds: an HTTP status (nginx's 502: the backend could not be reached and no retry succeeded), \"connection broken\" (the connection to nginx closed before a whole answer), \"connect failed\" (to nginx)."
 	echo
+	echo "Where failures come from: without \`listen\`, from the old process's exit (its socket closed with it) to the new one's bind, a connection to 127.0.0.1:$BACKEND_PORT is refused, and nginx's retry goes to the same address at once and is refused too: 502. With \`listen\`, tend holds the socket: such a connection waits in its backlog for the next process, and a request the dying process had taken and not answered is sent again by nginx's retry, which waits in the backlog likewise. supervisord has no socket to hold for a plain program, and its window between the two processes is longer. What \`listen\` and a retry cannot save: a process killed after it has sent an answer's head and before its body (nginx has begun to forward the answer: it closes the client's connection, \"connection broken\")."
+	echo
 	echo "### \`docker stop\`: SIGTERM to tend with \`drain = $DRAIN\`"
 	echo
 	echo "The same load; a poller GETs /readyz on tend's health_listen every 5 ms; after 2 s, SIGTERM to tend (PID 1), and the load goes on until tend has exited. \"In the drain\": sent within $DRAIN s of the SIGTERM (the drain begins when tend takes the signal, so this window is inside it). Backend $([ "$HAVE_LISTEN" = yes ] && echo "with" || echo "without") \`listen\`. The row drain = 0 is the same stop without a drain, for comparison: nginx stops at once."
