@@ -533,8 +533,8 @@ if [ -n "$WRITE" ]; then
 	awk -v rep="$WORK/report.md" '
 		/^## Zero downtime/ { while ((getline l < rep) > 0) print l; skip = 1; done = 1; next }
 		skip && /^## / { skip = 0 }
-		!skip { print }
-		END { if (!done) { print ""; while ((getline l < rep) > 0) print l } }' "$doc" >"$WORK/doc.md" &&
+		!skip { print; last = $0 }
+		END { if (!done) { if (last != "") print ""; while ((getline l < rep) > 0) print l } }' "$doc" >"$WORK/doc.md" &&
 		cp "$WORK/doc.md" "$doc" && log "written into docs/benchmarks.md"
 fi
 exit $failed
