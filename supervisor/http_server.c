@@ -28,8 +28,8 @@
  * the libraries open. Kept for each program: its exec-failure pipe, its
  * notify socket, its healthcheck's socket, or the pipe pair of an exec
  * probe being spawned, and both ends of its two output pipes (relay.h).
- * Whatever else comes to hold descriptors for a program (sockets it is
- * given) belongs in the second. */
+ * Whatever else comes to hold descriptors for a program (the sockets of
+ * its `listen`) is counted as it is: held_fds. */
 #define RESERVE_FOR_TEND 16
 #define RESERVE_PER_PROGRAM 8
 
@@ -114,9 +114,9 @@ static bool start_listener(struct http_server *s, enum listener_kind kind, int f
  * other's share nor the reserve. A low soft limit is first raised as far
  * as the full caps want, when the hard limit allows: no further, since the
  * programs inherit it. */
-static unsigned size_connection_caps(size_t nprograms)
+static unsigned size_connection_caps(size_t nprograms, size_t held_fds)
 {
-	rlim_t reserve = RESERVE_FOR_TEND + RESERVE_PER_PROGRAM * (rlim_t)nprograms;
+	rlim_t reserve = RESERVE_FOR_TEND + RESERVE_PER_PROGRAM * (rlim_t)nprograms + (rlim_t)held_fds;
 	rlim_t wanted = reserve + LISTENER_KINDS * HTTP_MAX_CONNECTIONS;
 	struct rlimit rl;
 	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
@@ -137,7 +137,7 @@ static unsigned size_connection_caps(size_t nprograms)
 	return cap;
 }
 
-struct http_server *http_server_new(struct ev_loop *loop, const struct api_backend *backend)
+struct http_server *http_server_new(struct ev_loop *loop, const struct api_backend *backend, size_t held_fds)
 {
 	struct http_server *s = calloc(1, sizeof *s);
 	if (!s)
@@ -145,7 +145,7 @@ struct http_server *http_server_new(struct ev_loop *loop, const struct api_backe
 	s->conns.loop = loop;
 	s->conns.backend = backend;
 	s->uid = geteuid();
-	s->max_connections = size_connection_caps(backend->count(backend->ctx));
+	s->max_connections = size_connection_caps(backend->count(backend->ctx), held_fds);
 	for (int k = 0; k < LISTENER_KINDS; k++)
 		s->listeners[k].fd = -1;
 	return s;

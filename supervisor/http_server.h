@@ -21,9 +21,10 @@
 
 struct http_server;
 
-/* Before the loop: sizes the caps on connections from RLIMIT_NOFILE and the
- * backend's number of programs (raising a low soft limit if it can). */
-struct http_server *http_server_new(struct ev_loop *loop, const struct api_backend *backend);
+/* Before the loop: sizes the caps on connections from RLIMIT_NOFILE, the
+ * backend's number of programs and held_fds, the descriptors tend holds for
+ * them besides (their `listen` sockets), raising a low soft limit if it can. */
+struct http_server *http_server_new(struct ev_loop *loop, const struct api_backend *backend, size_t held_fds);
 /* Both are for before the loop: false with a reason in err. The unix
  * socket's directory must be tend's (dirs_check_private). */
 bool http_listen_unix(struct http_server *s, const char *path, mode_t mode, char *err, size_t n);

@@ -15,9 +15,8 @@
 #define LISTEN_UNIX_MODE 0666
 
 /* A socket file left by an earlier run (tend does not remove its sockets
- * at exit: a program may still be answering on them while tend exits) is
- * removed; a live one is not: a non-blocking connect tells, without
- * waiting. */
+ * at exit, as systemd does not by default) is removed; a live one is not:
+ * a non-blocking connect tells, without waiting. */
 static bool clear_stale_path(const char *path, char *err, size_t n)
 {
 	struct stat st;

@@ -111,7 +111,10 @@ void sup_api_open(struct supervisor *sup)
 	};
 	if (!sup->cfg->socket)
 		return;
-	sup->http = http_server_new(sup->loop, &sup->api);
+	size_t held = 0;	/* the listen sockets, open already */
+	for (size_t i = 0; i < sup->n; i++)
+		held += sup->cfg->programs[i].listen.count;
+	sup->http = http_server_new(sup->loop, &sup->api, held);
 	if (!sup->http)
 		fatal(TEND_EXIT_FAILED, "out of memory");
 	if (!http_listen_unix(sup->http, sup->cfg->socket, (mode_t)sup->cfg->socket_mode, err, sizeof err))
