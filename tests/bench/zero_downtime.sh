@@ -199,7 +199,7 @@ zd_supervisord_conf() {
 	EOF
 }
 
-STACK_SYS= STACK_DIR= STACK_UNSHARE= STACK_PID1=
+STACK_SYS='' STACK_DIR='' STACK_UNSHARE='' STACK_PID1=''
 
 # zd_start SYS DIR [LISTEN [DRAIN]]: writes the configs in DIR (new) and
 # starts the stack, PID 1 of a PID namespace; returns once nginx answers
@@ -416,7 +416,6 @@ part_drain() {
 	load_stop "$LOAD_PID"
 	load_stop "$poll_pid"
 	cleanup_owned
-	local before during after t503 late
 	DRAIN_RES[$name]=$(awk -v t="$t_term" -v w="$(awk -v d="$DRAIN" 'BEGIN { printf "%.0f", d * 1e6 }')" '
 		NR == FNR { if ($2 < t) next; if ($3 == 503 && !t503) t503 = $2; else if (t503 && $3 == 200) late++; next }
 		{ ok = ($3 >= 200 && $3 < 300)
