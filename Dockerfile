@@ -10,7 +10,10 @@
 # and inih linked in, glibc shared with nginx), that other glibc-based images
 # can take with
 #   COPY --from=<this image> /usr/sbin/tend /usr/sbin/tend
-# (for an image without glibc, `make static` builds one with glibc inside).
+# Any image, glibc or not (Alpine, distroless, scratch), can take the static
+# binary from the stage tend-static instead, which holds only /tend:
+#   docker build --target tend-static -t tend-static .
+#   COPY --from=tend-static /tend /sbin/tend        (in the other Dockerfile)
 ARG BASE=debian:bookworm-slim
 
 FROM ${BASE} AS build
@@ -19,13 +22,22 @@ RUN apt-get update \
       gcc make libc6-dev libev-dev libinih-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
-COPY Makefile ./
+COPY Makefile VERSION ./
 COPY supervisor/ supervisor/
 COPY examples/backend/ examples/backend/
-RUN make build/tend build/backend \
- && strip build/tend build/backend \
- && ./build/tend --version
+# The commit `tend --version` names (the build context has no .git):
+#   docker build --build-arg TEND_COMMIT=$(git rev-parse --short HEAD) .
+ARG TEND_COMMIT=unknown
+RUN make TEND_COMMIT="$TEND_COMMIT" build/tend build/tend-static build/backend \
+ && strip build/tend build/tend-static build/backend \
+ && ./build/tend --version && ./build/tend-static --version
 
+# Only the static binary (glibc inside), for COPY --from in any image.
+FROM scratch AS tend-static
+COPY --from=build /src/build/tend-static /tend
+ENTRYPOINT ["/tend"]
+
+# The demo image: the last stage, what `docker build .` makes.
 FROM ${BASE}
 # nginx-light: nginx with the core modules (proxy, gzip, map…).
 # www-data (nginx's workers) joins the group `tend` that tend runs with, so
@@ -43,6 +55,9 @@ COPY config/tend.ini /etc/tend/tend.ini
 COPY config/nginx.conf /etc/nginx/nginx.conf
 COPY config/errors/ /usr/share/nginx/errors/
 COPY examples/frontend/ /usr/share/nginx/html/
+# COPY keeps the modes of the checkout: a clone made with umask 077 has
+# files that nginx's workers could not read.
+RUN chmod -R a+rX /etc/tend /etc/nginx/nginx.conf /usr/share/nginx/errors /usr/share/nginx/html
 # Fail the build, not the container, on a bad configuration.
 RUN tend check && nginx -t -q -e stderr
 

@@ -8,6 +8,13 @@ CPPFLAGS += -D_GNU_SOURCE
 LDLIBS  := -lev -linih
 SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
+# The version, written once (VERSION), and the commit tend is built from,
+# both printed by `tend --version`. The commit comes from git when the
+# sources are a clone; elsewhere (a tarball, the Docker build, which copies
+# only the sources) from TEND_COMMIT on the command line, else "unknown".
+VERSION := $(shell cat VERSION)
+TEND_COMMIT ?= $(or $(if $(wildcard .git),$(shell git describe --always --dirty --abbrev=7 --exclude='*' 2>/dev/null)),unknown)
+
 SOURCES := $(wildcard supervisor/*.c)
 LIBSRC  := $(filter-out supervisor/main.c,$(SOURCES))
 HEADERS := $(wildcard supervisor/*.h)
@@ -23,12 +30,12 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 #   needed afterwards (shed.c drops them);
 # - the files that run only before the loop (STARTUP) keep their code and
 #   constants in sections of their own, which shed.c drops once the loop runs.
-TEND_CFLAGS  := -fno-asynchronous-unwind-tables
+TEND_CFLAGS  := -fno-asynchronous-unwind-tables -DTEND_SHED_SECTIONS
 TEND_LDFLAGS := -Wl,-z,now
 TEND_LDLIBS  := -Wl,-Bstatic $(LDLIBS) -Wl,-Bdynamic
-STARTUP := main config config_ini config_keys config_convert config_build config_env config_single config_diag \
+STARTUP := main config config_ini config_include config_percent config_supervisord config_numprocs config_logfile rlimits config_keys config_convert config_build config_env config_single config_diag \
            values expand words users client client_http client_render dirs probe_spec \
-           listen_spec listen
+           listen_spec listen json json_read json_string
 STARTUP_SECTIONS := --rename-section .text=tend_startup_text \
                     --rename-section .text.startup=tend_startup_text \
                     --rename-section .text.unlikely=tend_startup_text \
@@ -40,16 +47,30 @@ OBJECTS := $(patsubst supervisor/%.c,build/obj/%.o,$(SOURCES))
 # Debian packages the build and the tests use (checked by `make deps`).
 DEPS_PACKAGES := gcc make libc6-dev libev-dev libinih-dev libcmocka-dev python3 valgrind \
                  util-linux procps strace nginx-light clang libclang-rt-14-dev \
-                 curl prometheus
+                 curl prometheus \
+                 scdoc man-db groff-base
 
-.PHONY: all deps test unit integration valgrind test-asan unit-asan integration-asan clean demo check-deps static
+.PHONY: all deps test man man-check unit integration valgrind test-asan unit-asan integration-asan clean demo check-deps static
 
-all: build/tend build/backend
+all: build/tend build/backend man
 
 build/obj/%.o: supervisor/%.c $(HEADERS) | build
 	@mkdir -p build/obj
 	$(CC) $(WARN) $(CPPFLAGS) $(CFLAGS) $(TEND_CFLAGS) -c -o $@ $<
 	$(if $(filter $*,$(STARTUP)),objcopy $(STARTUP_SECTIONS) $@)
+
+# Rewritten only when the version or the commit changes, so that only
+# main.c is compiled again then.
+build/gen/version.h: FORCE | build
+	@mkdir -p build/gen
+	@printf '#define TEND_VERSION "%s"\n#define TEND_COMMIT "%s"\n' '$(VERSION)' '$(TEND_COMMIT)' >$@.new
+	@if cmp -s $@.new $@; then rm $@.new; else mv $@.new $@; fi
+
+build/obj/main.o build/asan/tend: build/gen/version.h
+build/obj/main.o build/asan/tend: CPPFLAGS += -Ibuild/gen
+
+.PHONY: FORCE
+FORCE:
 
 build/tend: $(OBJECTS)
 	$(CC) $(CFLAGS) $(TEND_LDFLAGS) -o $@ $(OBJECTS) $(TEND_LDLIBS)
@@ -103,6 +124,27 @@ build/helpers/%: tests/helpers/%.c | build
 build:
 	@mkdir -p build
 
+# The man pages, written in scdoc (man/*.scd). Their date is the
+# SOURCE_DATE_EPOCH that Debian's build sets, else that of the last commit,
+# else today, so that a build is reproducible. scdoc turns hyphenation off
+# before .TH, which turns it on again: it is turned off after it, so that no
+# key name is cut.
+MAN_PAGES := build/man/tend.8 build/man/tend.ini.5
+MAN_EPOCH := $(or $(SOURCE_DATE_EPOCH),$(if $(wildcard .git),$(shell git log -1 --format=%ct 2>/dev/null)))
+
+man: $(MAN_PAGES)
+
+build/man/%: man/%.scd VERSION | build
+	@mkdir -p build/man
+	sed 's/@VERSION@/$(VERSION)/g' $< >$@.scd
+	$(if $(MAN_EPOCH),SOURCE_DATE_EPOCH=$(MAN_EPOCH)) scdoc <$@.scd >$@.roff
+	sed '/^\.TH /a .nh\n.ad l' $@.roff >$@.new && rm $@.scd $@.roff && mv $@.new $@
+
+# Every key of the configuration in tend.ini(5), every command in tend(8),
+# both rendered by man without a warning; tend --help and --version.
+man-check: build/tend man
+	bash tests/man/check.sh build/tend
+
 # Installs only what is missing, so it is quick when everything is there.
 deps:
 	@missing=""; for p in $(DEPS_PACKAGES); do \
@@ -133,12 +175,14 @@ integration-asan: build/asan/tend $(HELPERS)
 test: deps
 	$(MAKE) all
 	$(MAKE) unit
+	$(MAKE) man-check
 	$(MAKE) integration
 	$(MAKE) valgrind
 	$(MAKE) unit-asan
 	$(MAKE) integration-asan
 	$(MAKE) fuzz-smoke
 	TEST_IMAGE_NET=netns $(MAKE) test-image
+	$(MAKE) deb-test
 
 # libFuzzer on the HTTP head parser (requests and responses) and on the JSON string writers
 # (clang; crashes land in build/fuzz/). `make fuzz` runs each for
@@ -223,8 +267,9 @@ build/bench/load: tests/bench/load.c | build
 # bridge, the container reached on its own loopback (nsenter), so no test
 # traffic goes to a private-range address. Installs Debian's docker.io and
 # mmdebstrap if missing, starts its own dockerd when no engine answers (and
-# stops it after), makes the base image from this machine's apt mirror.
-TEST_IMAGE_PACKAGES := docker.io mmdebstrap curl util-linux iproute2
+# stops it after), makes the base image from this machine's apt mirror;
+# gcc and libc6-dev build the static program of its image without libc.
+TEST_IMAGE_PACKAGES := docker.io mmdebstrap curl util-linux iproute2 gcc libc6-dev
 
 .PHONY: test-image
 
@@ -236,6 +281,57 @@ test-image:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 	bash tests/image/run.sh
+
+# `make install` (PREFIX, DESTDIR as usual; the Debian package runs it with
+# PREFIX=/usr): the binary, the two man pages (scdoc's output, made by the
+# `man` target into build/man/) and, in share/doc/tend, the image's
+# configuration as tend.ini.example and the examples. `make uninstall`
+# removes exactly those files, and share/doc/tend when it is left empty.
+PREFIX  ?= /usr/local
+DESTDIR ?=
+MAN_PAGES := build/man/tend.8 build/man/tend.ini.5
+DOC_DIR   := $(PREFIX)/share/doc/tend
+EXAMPLES  := examples/Dockerfile.single examples/docker-compose.yml examples/kubernetes.yaml config/nginx.conf
+INSTALLED := $(PREFIX)/sbin/tend $(PREFIX)/share/man/man8/tend.8 $(PREFIX)/share/man/man5/tend.ini.5 \
+             $(DOC_DIR)/tend.ini.example $(addprefix $(DOC_DIR)/examples/,$(notdir $(EXAMPLES)))
+
+.PHONY: install uninstall
+
+install: build/tend $(MAN_PAGES)
+	install -D -m 0755 build/tend $(DESTDIR)$(PREFIX)/sbin/tend
+	install -D -m 0644 build/man/tend.8 $(DESTDIR)$(PREFIX)/share/man/man8/tend.8
+	install -D -m 0644 build/man/tend.ini.5 $(DESTDIR)$(PREFIX)/share/man/man5/tend.ini.5
+	install -D -m 0644 config/tend.ini $(DESTDIR)$(DOC_DIR)/tend.ini.example
+	install -D -m 0644 -t $(DESTDIR)$(DOC_DIR)/examples $(EXAMPLES)
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+	for d in $(DESTDIR)$(DOC_DIR)/examples $(DESTDIR)$(DOC_DIR); do \
+	  [ ! -d $$d ] || rmdir --ignore-fail-on-non-empty $$d; done
+
+# `make deb`: the Debian package (debian/), built by dpkg-buildpackage with
+# debhelper from a copy of the tree in build/deb/src, because it writes the
+# .deb, .buildinfo and .changes next to the source directory: they land in
+# build/deb/. `make deb-test` builds it, checks it with lintian and installs
+# it with apt in a throwaway Debian root (tests/deb/run.sh).
+DEB_PACKAGES := dpkg-dev debhelper fakeroot lintian scdoc gcc make libc6-dev libev-dev libinih-dev \
+                libcmocka-dev mmdebstrap util-linux
+
+.PHONY: deb deb-test
+
+deb:
+	@missing=""; for p in $(DEB_PACKAGES); do \
+	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+	rm -rf build/deb && mkdir -p build/deb/src
+	tar -cf - --exclude=./build --exclude=./.git . | tar -xf - -C build/deb/src
+	cd build/deb/src && TEND_COMMIT=$(TEND_COMMIT) dpkg-buildpackage -us -uc -b
+
+deb-test: deb
+	bash tests/deb/run.sh
 
 build/backend: examples/backend/backend.c | build
 	$(CC) $(WARN) $(CPPFLAGS) $(CFLAGS) -o $@ $<

@@ -4,6 +4,7 @@ set -euo pipefail
 tend=$(realpath "${1:-build/tend}")
 here=$(cd "$(dirname "$0")" && pwd)
 export DEMO_DIR DEMO_BIN
+umask 022	# nginx's workers (www-data) read what is made here
 DEMO_DIR=$(mktemp -d /tmp/tend-demo.XXXXXX)
 DEMO_BIN=$(dirname "$tend")
 chmod 755 "$DEMO_DIR"	# nginx workers run as an unprivileged user

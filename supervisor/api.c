@@ -42,7 +42,11 @@ static void render_program(struct strbuf *b, const struct program_view *v)
 			sb_puts(b, ",");
 		sb_json_string(b, v->waiting_for[i]);
 	}
-	sb_puts(b, "]}");
+	sb_puts(b, "]");
+	/* a task says so, and whether it is done (for `tend status`) */
+	if (v->oneshot)
+		sb_printf(b, ",\"oneshot\":true,\"done\":%s", v->done ? "true" : "false");
+	sb_puts(b, "}");
 }
 
 static void render_health(const struct api_backend *be, struct strbuf *b)
@@ -86,7 +90,7 @@ static double pick_uptime(const struct program_view *v) { return v->uptime; }
 static void render_metrics(const struct api_backend *be, struct strbuf *b)
 {
 	per_program(be, b, "tend_program_up", "gauge", "1 when the program has a running process.", pick_up);
-	per_program(be, b, "tend_program_ready", "gauge", "1 when the program is ready (SPEC 3).", pick_ready);
+	per_program(be, b, "tend_program_ready", "gauge", "1 when the program is ready (see tend(8)).", pick_ready);
 	per_program(be, b, "tend_program_restarts_total", "counter", "Starts of the program after the first.",
 		    pick_restarts);
 	per_program(be, b, "tend_program_uptime_seconds", "gauge", "Seconds since the program's process started.",
@@ -110,7 +114,7 @@ static void render_metrics(const struct api_backend *be, struct strbuf *b)
 	}
 	metric_header(b, "tend_orphans_reaped_total", "counter", "Exited processes reaped that were not programs.");
 	sb_printf(b, "tend_orphans_reaped_total %lu\n", be->orphans_reaped(be->ctx));
-	/* the total under the name SPEC §4 gives, and the same split by
+	/* the total under the name tend(8) HTTP API gives, and the same split by
 	 * listener under a name of its own, so that a sum never counts twice */
 	unsigned long refused_unix = be->connections_refused(be->ctx, LISTENER_UNIX);
 	unsigned long refused_tcp = be->connections_refused(be->ctx, LISTENER_TCP);
@@ -216,7 +220,7 @@ static bool parse_control_path(const struct http_request *req, char name[128], c
 static void control(const struct api_backend *be, const struct http_request *req, enum api_access access,
 		    struct api_answer *out)
 {
-	/* SPEC §4: any request for /programs/... from one who may not control
+	/* tend(8) HTTP API: any request for /programs/... from one who may not control
 	 * is 403, well-formed or not */
 	if (access == API_READ_TCP) {
 		error(out, 403, "control requests are only taken on the unix socket");

@@ -1,4 +1,4 @@
-/* The HTTP API of SPEC §4: which request gets which answer, and the JSON and
+/* The HTTP API (tend(8) HTTP API): which request gets which answer, and the JSON and
  * Prometheus renderings. It reads the programs through struct api_backend,
  * so it knows nothing of the loop, and tests can feed it any table. */
 #ifndef TEND_API_H
@@ -19,6 +19,8 @@ struct program_view {
 	enum health_state health;
 	bool ready;
 	bool finished;			/* EXITED with an expected code */
+	bool oneshot;			/* a task (tend.ini(5) oneshot) */
+	bool done;			/* done (tend(8)): finished, or stopped as asked */
 	bool required;
 	pid_t pid;			/* 0: none */
 	double uptime;
@@ -56,7 +58,7 @@ struct api_answer {
 	struct strbuf body;
 };
 
-/* Who asks, as far as /programs/... goes (SPEC §4): control requests are
+/* Who asks, as far as /programs/... goes (tend(8) HTTP API): control requests are
  * taken on the unix socket from root or tend's own uid; anyone else gets
  * 403 for every /programs/... request and may only read. */
 enum api_access {

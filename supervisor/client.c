@@ -35,7 +35,7 @@ bool client_is_command(const char *word)
 	return false;
 }
 
-/* ---- finding the socket (SPEC §1) ---- */
+/* ---- finding the socket (tend(8)) ---- */
 
 /* The socket of a config file, or NULL (diagnostics printed when loud, or
  * when the file has errors). */

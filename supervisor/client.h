@@ -1,4 +1,4 @@
-/* The client commands (SPEC §1): tend status, health, start, stop, restart
+/* The client commands (tend(8)): tend status, health, start, stop, restart
  * and signal ask a running tend over its unix socket, with plain blocking
  * HTTP/1.1 and a bounded wait. They run instead of the supervisor, never
  * inside its loop. */

@@ -115,6 +115,21 @@ static void waiting_cell(char *cell, const struct json_value *v)
 		strcpy(cell, "-");
 }
 
+/* A task's state says so, in one word, so that the table's columns stay
+ * split by blanks: "STARTING(oneshot)" while it runs, "EXITED(done)". */
+static void state_cell(char *cell, const struct json_value *program)
+{
+	char state[CELL];
+	text_cell(state, json_get(program, "state"));
+	const struct json_value *oneshot = json_get(program, "oneshot"), *done = json_get(program, "done");
+	if (!json_is(oneshot, JSON_BOOL) || !oneshot->boolean)
+		snprintf(cell, CELL, "%s", state);
+	else if (json_is(done, JSON_BOOL) && done->boolean)
+		snprintf(cell, CELL, "%.60s(done)", state);
+	else
+		snprintf(cell, CELL, "%.60s(oneshot)", state);
+}
+
 /* ---- tend status ---- */
 
 enum column { C_NAME, C_STATE, C_HEALTH, C_PID, C_UPTIME, C_RESTARTS, C_EXIT, C_WAITING, C_STATUS, NCOLUMNS };
@@ -135,7 +150,7 @@ static void fill_row(struct table *t, size_t r, const struct json_value *p)
 {
 	char (*row)[CELL] = t->cells[r];
 	text_cell(row[C_NAME], json_get(p, "name"));
-	text_cell(row[C_STATE], json_get(p, "state"));
+	state_cell(row[C_STATE], p);
 	text_cell(row[C_HEALTH], json_get(p, "health"));
 	number_cell(row[C_PID], json_get(p, "pid"), "-");
 	uptime_cell(row[C_UPTIME], p);
@@ -230,14 +245,14 @@ void client_print_health(const struct json_value *root, bool ready)
 {
 	const char *status = json_str(json_get(root, "status"));
 	printf("%s", status ? status : ready ? "ready" : "not_ready");
-	/* why not: the programs not ready (some may not count: the answer
-	 * does not say which are required or done) */
+	/* why not: the programs not ready, but for the tasks done (some may
+	 * not count: the answer does not say which are required) */
 	const char *sep = "; not ready: ";
 	const struct json_value *programs = ready ? NULL : json_get(root, "programs");
 	const struct json_value *first = json_is(programs, JSON_ARRAY) ? programs->child : NULL;
 	for (const struct json_value *p = first; p; p = p->next) {
-		const struct json_value *p_ready = json_get(p, "ready");
-		if (!json_is(p_ready, JSON_BOOL) || p_ready->boolean)
+		const struct json_value *p_ready = json_get(p, "ready"), *p_done = json_get(p, "done");
+		if (!json_is(p_ready, JSON_BOOL) || p_ready->boolean || (json_is(p_done, JSON_BOOL) && p_done->boolean))
 			continue;
 		char pname[CELL], what[512];
 		text_cell(pname, json_get(p, "name"));

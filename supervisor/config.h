@@ -59,10 +59,13 @@ struct program_config {
 	bool notify;
 	double watchdog_sec;
 	char *notify_path;	/* notify: the datagram socket, next to tend's own */
+	bool stdout_to_stderr;	/* its stdout goes to tend's stderr (stdout_logfile = /dev/stderr) */
+	bool streams_swapped;	/* its stdout to tend's stderr, its stderr to tend's stdout */
 	unsigned start_step;	/* computed: 0 starts first; see order.h */
 	bool tty_foreground;	/* single-command mode: take the terminal */
 	bool log_prefix;	/* its stdout/stderr relayed by tend, line by line (relay.h) */
 	bool redirect_stderr;	/* its stderr goes where its stdout goes */
+	bool oneshot;		/* a task run to completion: done when it exits as expected */
 	struct listen_list listen;	/* sockets tend holds for it (listen.h) */
 	unsigned listen_backlog;
 	int listen_line;	/* line of its `listen` key, for errors at bind time */
@@ -83,6 +86,9 @@ struct config {
 	enum log_level log_level;
 	enum log_format log_format;
 	bool log_prefix;	/* the programs' default */
+	unsigned long minfds, minprocs;	/* [supervisord]'s: soft limits to raise at start; 0: none */
+	char **files;		/* the files read, includes after the file that names them */
+	size_t nfiles;
 	struct program_config *programs;	/* in file order */
 	size_t nprograms;
 	uint64_t *depends_closure;	/* order.h: bit b of row a: a depends on b */
@@ -90,8 +96,9 @@ struct config {
 };
 
 struct diagnostic {
-	int line;		/* 0: about the whole file */
+	int line;		/* 0: about the whole file; else config_diag.h's diag_line */
 	bool warning;
+	bool ignored;		/* a warning about something of the file tend does not do */
 	char *text;
 };
 
@@ -99,6 +106,8 @@ struct diagnostics {
 	struct diagnostic *items;
 	size_t count;
 	size_t errors;
+	char **files;		/* the files read (config_diag.h's diag_line) */
+	size_t nfiles;
 };
 
 /* Both return NULL when there is any error; diagnostics hold every
@@ -109,7 +118,15 @@ void config_free(struct config *cfg);
 
 /* Prints "tend: FILE:LINE: text" lines to stderr. */
 void diagnostics_print(const struct diagnostics *diags, const char *file);
+/* Prints "ignored: FILE:LINE: text" to stdout for each warning about
+ * something of the file that tend does not do (tend check's last lines). */
+void diagnostics_print_ignored(const struct diagnostics *diags, const char *file);
 void diagnostics_free(struct diagnostics *diags);
+
+/* "FILE:LINE" (or "FILE" for line 0) of a line of cfg (a program_config's
+ * line or listen_line): the file it is in, included or not, and its number
+ * in that file. */
+void config_where(const struct config *cfg, int line, char *out, size_t n);
 
 /* tend -- COMMAND: one program with tini's behaviour (no restart, the
  * stop signal passed on, quiet). NULL: out of memory. argv is borrowed. */

@@ -5,6 +5,7 @@
 #include "config_build.h"
 
 #include <ctype.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,10 @@
 #include "config_diag.h"
 #include "config_env.h"
 #include "config_keys.h"
+#include "config_logfile.h"
+#include "config_numprocs.h"
+#include "config_percent.h"
+#include "config_supervisord.h"
 #include "order.h"
 #include "users.h"
 #include "values.h"
@@ -45,6 +50,9 @@ void config_free(struct config *cfg)
 	free(cfg->path);
 	free(cfg->socket);
 	free(cfg->health_listen);
+	for (size_t i = 0; i < cfg->nfiles; i++)
+		free(cfg->files[i]);
+	free(cfg->files);
 	free(cfg);
 }
 
@@ -52,7 +60,9 @@ struct builder {
 	const struct config_ini *ini;
 	struct config *cfg;
 	struct program_draft *drafts;	/* cfg->nprograms of them, until moved into cfg */
+	size_t ndrafts;			/* room for so many */
 	const struct ini_section *tend_section;	/* the last [tend] seen */
+	struct supervisord_settings sv;
 	struct diagnostics *diags;
 	bool oom;
 };
@@ -68,33 +78,112 @@ static bool valid_program_name(const char *name)
 	return true;
 }
 
-static void read_program(struct builder *b, const struct ini_section *s)
+/* The directory of the file the section is in, for %(here)s. */
+static void here_of(const struct builder *b, const struct ini_section *s, char *here, size_t n)
 {
-	const char *pname = s->name + 8;
+	percent_here(s->file < b->ini->nfiles ? b->ini->files[s->file] : "", here, n);
+}
+
+/* Where the first of two of a kind is, for the error on the second, at
+ * line: "on line N" in the same file, "in FILE:N" in another. */
+static void first_where(const struct builder *b, int first, int line, char *out, size_t n)
+{
+	size_t file = diag_line_file(first);
+	if (file == diag_line_file(line) || file >= b->ini->nfiles)
+		snprintf(out, n, "on line %d", diag_line_number(first));
+	else
+		snprintf(out, n, "in %s:%d", b->ini->files[file], diag_line_number(first));
+}
+
+static struct program_draft *new_draft(struct builder *b)
+{
+	if (b->cfg->nprograms == b->ndrafts) {
+		size_t n = b->ndrafts * 2 + 8;
+		struct program_draft *grown = realloc(b->drafts, n * sizeof *grown);
+		if (!grown) {
+			b->oom = true;
+			return NULL;
+		}
+		memset(grown + b->ndrafts, 0, (n - b->ndrafts) * sizeof *grown);
+		b->drafts = grown;
+		b->ndrafts = n;
+	}
+	return &b->drafts[b->cfg->nprograms++];
+}
+
+/* Whether program i is the first its section made (numprocs makes
+ * several): a warning about the section is given once. */
+static bool first_of_section(const struct builder *b, size_t i)
+{
+	return i == 0 || b->drafts[i - 1].section != b->drafts[i].section;
+}
+
+/* One program of a [program:x] section, named pname. */
+static void read_process(struct builder *b, const struct ini_section *s, const char *pname, int name_line,
+			 const struct percent_names *names, const char *label, struct diagnostics *diags)
+{
 	if (!valid_program_name(pname)) {
-		diag_add(b->diags, s->line, false,
-			 "[%s]: a program name is 1 to %d of A-Z a-z 0-9 _ . - and does not start with . or -",
-			 s->name, PROGRAM_NAME_MAX);
+		if (name_line)
+			diag_add(diags, name_line, false,
+				 "%s process_name: \"%s\" is not a program name: 1 to %d of A-Z a-z 0-9 _ . - "
+				 "not starting with . or -", label, pname, PROGRAM_NAME_MAX);
+		else
+			diag_add(diags, s->line, false,
+				 "%s: a program name is 1 to %d of A-Z a-z 0-9 _ . - and does not start with . or -",
+				 label, PROGRAM_NAME_MAX);
 		return;
 	}
 	size_t dup = 0;
 	while (dup < b->cfg->nprograms && strcmp(b->drafts[dup].p.name, pname) != 0)
 		dup++;
 	if (dup < b->cfg->nprograms) {
-		diag_add(b->diags, s->line, false, "[%s]: program \"%s\" is defined twice (first on line %d)", s->name,
-			 pname, b->drafts[dup].p.line);
+		char first[PATH_MAX + 32];
+		first_where(b, b->drafts[dup].p.line, s->line, first, sizeof first);
+		diag_add(diags, s->line, false, "%s: program \"%s\" is defined twice (first %s)", label, pname, first);
 		return;
 	}
-	struct program_draft *d = &b->drafts[b->cfg->nprograms++];
-	snprintf(d->p.name, sizeof d->p.name, "%s", pname);
+	struct program_draft *d = new_draft(b);
+	if (!d)
+		return;
+	memcpy(d->p.name, pname, strlen(pname) + 1);	/* valid: it fits */
 	d->p.line = s->line;
+	d->section = s->name + 8;
 	keys_program_defaults(d);
-	char label[PROGRAM_NAME_MAX + 16];
-	snprintf(label, sizeof label, "[%s]", s->name);
-	keys_apply(&program_keys, s, label, d, d->line, d->misspelt, b->diags);
+	keys_apply(&program_keys, s, label, d, d->line, d->misspelt, names, diags);
+	logfile_apply(s, names, label, d, diags);
 	/* a command that is there but wrong has its own error already */
 	if (!d->line[PROGRAM_KEY_command] && !s->unreadable_line && !d->misspelt[PROGRAM_KEY_command])
-		diag_add(b->diags, s->line, false, "[%s]: command is missing", s->name);
+		diag_add(diags, s->line, false, "%s: command is missing", label);
+}
+
+/* A [program:x] section: numprocs programs (one by default), each read
+ * with its own %(process_num). The diagnostics of the second and later
+ * are kept only where they differ from the first's. */
+static void read_program(struct builder *b, const struct ini_section *s)
+{
+	const char *section = s->name + 8;
+	char label[PROGRAM_NAME_MAX + 300], here[PATH_MAX];
+	snprintf(label, sizeof label, "[%.256s]", s->name);
+	here_of(b, s, here, sizeof here);
+	const char *group = supervisord_group_of(&b->sv, section);
+	struct percent_names names = { .program_name = section, .group_name = group ? group : section, .here = here };
+	struct numprocs np;
+	if (!numprocs_read(s, &names, label, &np, b->diags))
+		return;
+	names.numprocs = (int)np.count;
+	names.has_num = true;
+	for (unsigned k = 0; k < np.count && !b->oom; k++) {
+		names.process_num = (int)(np.start + k);
+		struct diagnostics scratch = { 0 };
+		struct diagnostics *diags = k == 0 ? b->diags : &scratch;
+		char pname[PROGRAM_NAME_MAX + 2], err[384];
+		if (numprocs_name(&np, &names, pname, sizeof pname, err, sizeof err))
+			read_process(b, s, pname, np.name_line, &names, label, diags);
+		else
+			diag_add(diags, np.name_line ? np.name_line : s->line, false, "%s process_name: %s", label, err);
+		diag_merge_new(b->diags, &scratch);
+		diagnostics_free(&scratch);
+	}
 }
 
 static void read_section(struct builder *b, const struct ini_section *s)
@@ -106,18 +195,50 @@ static void read_section(struct builder *b, const struct ini_section *s)
 			diag_add(b->diags, s->entries[j].line, false,
 				 "\"%s\" is outside any section (put it under [tend] or [program:NAME])", s->entries[j].key);
 	} else if (strcmp(s->name, "tend") == 0) {
-		if (b->tend_section)
-			diag_add(b->diags, s->line, false, "[tend] appears twice (first on line %d)", b->tend_section->line);
-		else
-			keys_apply(&tend_keys, s, "[tend]", b->cfg, NULL, NULL, b->diags);
+		char here[PATH_MAX];
+		here_of(b, s, here, sizeof here);
+		struct percent_names names = { .here = here };
+		char first[PATH_MAX + 32];
+		if (b->tend_section) {
+			first_where(b, b->tend_section->line, s->line, first, sizeof first);
+			diag_add(b->diags, s->line, false, "[tend] appears twice (first %s)", first);
+		} else
+			keys_apply(&tend_keys, s, "[tend]", b->cfg, NULL, NULL, &names, b->diags);
 		b->tend_section = s;
 	} else if (strncmp(s->name, "program:", 8) == 0) {
 		read_program(b, s);
 	} else {
 		const char *hint = strncmp(s->name, "program", 7) == 0 ? " (a program is [program:NAME])" : "";
-		diag_add(b->diags, s->line, false, "unknown section [%s]%s; tend reads [tend] and [program:NAME]", s->name,
-			 hint);
+		diag_add(b->diags, s->line, false,
+			 "unknown section [%s]%s; tend reads [tend], [program:NAME], [include] and supervisord's sections",
+			 s->name, hint);
 	}
+}
+
+static void add_dependency(struct program_draft *d, size_t j)
+{
+	for (size_t m = 0; m < d->p.ndepends; m++)
+		if (d->p.depends_on[m] == j)
+			return;
+	d->p.depends_on[d->p.ndepends++] = j;
+}
+
+/* A program's name, or the name of a [program:x] section whose numprocs
+ * made several programs: then all of them. */
+static bool depend_on(struct builder *b, struct program_draft *d, const char *want)
+{
+	for (size_t j = 0; j < b->cfg->nprograms; j++)
+		if (strcmp(b->drafts[j].p.name, want) == 0) {
+			add_dependency(d, j);
+			return true;
+		}
+	bool found = false;
+	for (size_t j = 0; j < b->cfg->nprograms; j++)
+		if (strcmp(b->drafts[j].section, want) == 0) {
+			add_dependency(d, j);
+			found = true;
+		}
+	return found;
 }
 
 static void resolve_dependencies(struct builder *b)
@@ -127,28 +248,46 @@ static void resolve_dependencies(struct builder *b)
 		size_t n = 0;
 		while (d->depends_names && d->depends_names[n])
 			n++;
-		d->p.depends_on = calloc(n + 1, sizeof *d->p.depends_on);
+		/* a numprocs section stands for all its programs */
+		d->p.depends_on = calloc(n == 0 ? 1 : b->cfg->nprograms + 1, sizeof *d->p.depends_on);
 		if (!d->p.depends_on) {
 			b->oom = true;
 			return;
 		}
 		for (size_t k = 0; k < n; k++) {
-			const char *want = d->depends_names[k];
-			size_t j = 0;
-			while (j < b->cfg->nprograms && strcmp(b->drafts[j].p.name, want) != 0)
-				j++;
-			if (j == b->cfg->nprograms) {
+			/* once for a numprocs section, not once for each program */
+			if (!depend_on(b, d, d->depends_names[k]) && first_of_section(b, i))
 				diag_add(b->diags, d->line[PROGRAM_KEY_depends_on], false,
-					 "[program:%s] depends_on: no program named \"%s\"", d->p.name, want);
-				continue;
-			}
-			bool dup = false;
-			for (size_t m = 0; m < d->p.ndepends; m++)
-				dup |= d->p.depends_on[m] == j;
-			if (!dup)
-				d->p.depends_on[d->p.ndepends++] = j;
+					 "[program:%s] depends_on: no program named \"%s\"", d->section, d->depends_names[k]);
 		}
 	}
+}
+
+/* oneshot (tend.ini(5)): a task is done when it exits with an expected code,
+ * so the keys about a long-running program's readiness and restarts have
+ * nothing to act on; each one set is an error on its own line. */
+static void check_oneshot(struct builder *b, const struct program_draft *d, const struct program_config *p)
+{
+	static const struct {
+		enum program_key key;
+		const char *text, *why;
+	} conflicts[] = {
+		{ PROGRAM_KEY_autorestart, "autorestart = true", "a task that succeeded is never started again" },
+		{ PROGRAM_KEY_healthcheck, "healthcheck", "a task is never ready while it runs: it is done when it exits" },
+		{ PROGRAM_KEY_notify, "notify", "a task is never ready while it runs: it is done when it exits" },
+		{ PROGRAM_KEY_restart_on_unhealthy, "restart_on_unhealthy", "a task has no health" },
+		{ PROGRAM_KEY_restart_limit, "restart_limit",
+		  "a task is never restarted after it exits; startretries bounds its failed runs" },
+	};
+	bool set[] = {
+		p->autorestart == AUTORESTART_TRUE, p->healthcheck.kind != PROBE_NONE, p->notify,
+		p->restart_on_unhealthy, p->restart_limit > 0,
+	};
+	for (size_t i = 0; i < sizeof conflicts / sizeof conflicts[0]; i++)
+		if (set[i])
+			diag_add(b->diags, d->line[conflicts[i].key], false,
+				 "[program:%s] %s does not go with oneshot = true (line %d): %s", p->name,
+				 conflicts[i].text, d->line[PROGRAM_KEY_oneshot], conflicts[i].why);
 }
 
 /* Moves program i from its draft into cfg, then what takes several keys. */
@@ -161,12 +300,14 @@ static void finish_program(struct builder *b, size_t i)
 	memset(&b->drafts[i].p, 0, sizeof b->drafts[i].p);
 	if (!d->line[PROGRAM_KEY_log_prefix])	/* [tend]'s log_prefix is every program's default */
 		p->log_prefix = cfg->log_prefix;
+	if (p->oneshot)
+		check_oneshot(b, d, p);
 	if (p->notify && !env_add_notify(cfg, p, b->diags, &b->oom))
 		return;
 	if (p->watchdog_sec > 0 && !p->notify)
 		diag_add(b->diags, d->line[PROGRAM_KEY_watchdog_sec], false, "[program:%s] watchdog_sec needs notify = true",
 			 p->name);
-	if (!(p->envp = env_for_program(p->env_extra)))
+	if (!supervisord_add_environment(&b->sv, &p->env_extra) || !(p->envp = env_for_program(p->env_extra)))
 		b->oom = true;
 	p->listen_line = d->line[PROGRAM_KEY_listen];
 	for (size_t k = 0; k < p->listen.count; k++)	/* an unnamed socket takes the program's name */
@@ -177,16 +318,20 @@ static void finish_program(struct builder *b, size_t i)
 	if (d->line[PROGRAM_KEY_listen_backlog] && p->listen.count == 0)
 		diag_add(b->diags, d->line[PROGRAM_KEY_listen_backlog], true,
 			 "[program:%s] listen_backlog has no effect without listen", p->name);
-	/* watchdog_sec makes a program unhealthy too (SPEC §2) */
-	if (p->restart_on_unhealthy && p->healthcheck.kind == PROBE_NONE && p->watchdog_sec == 0)
+	if ((p->stdout_to_stderr || p->streams_swapped) && p->log_prefix && first_of_section(b, i))
+		diag_ignored(b->diags, d->crossed_line, "[program:%s] stdout_logfile: with log_prefix its stdout "
+			     "is relayed to tend's stdout", d->section);
+	/* watchdog_sec makes a program unhealthy too (tend.ini(5)) */
+	if (p->restart_on_unhealthy && p->healthcheck.kind == PROBE_NONE && p->watchdog_sec == 0 && !p->oneshot)
 		diag_add(b->diags, p->line, true,
 			 "[program:%s] restart_on_unhealthy has no effect without a healthcheck or watchdog_sec", p->name);
 	/* only where stopwaitsecs was written: a default is no mistake */
-	if (d->line[PROGRAM_KEY_stopwaitsecs] && p->stopwaitsecs >= cfg->shutdown_timeout && b->diags->errors == 0)
+	if (d->line[PROGRAM_KEY_stopwaitsecs] && p->stopwaitsecs >= cfg->shutdown_timeout && b->diags->errors == 0 &&
+	    first_of_section(b, i))
 		diag_add(b->diags, d->line[PROGRAM_KEY_stopwaitsecs], true,
 			 "[program:%s] stopwaitsecs (%gs) is not under shutdown_timeout (%gs): at shutdown "
 			 "SIGKILL comes when shutdown_timeout runs out",
-			 p->name, p->stopwaitsecs, cfg->shutdown_timeout);
+			 d->section, p->stopwaitsecs, cfg->shutdown_timeout);
 }
 
 /* Two programs cannot hold one socket; and a unix socket of listen must not
@@ -221,7 +366,7 @@ static int tend_key_line(const struct builder *b, const char *key)
 	return 0;
 }
 
-/* The drain counts inside shutdown_timeout (SPEC §5): it must leave time
+/* The drain counts inside shutdown_timeout (tend(8) SIGNALS): it must leave time
  * for the programs to stop. */
 static void check_drain(struct builder *b)
 {
@@ -261,12 +406,64 @@ static const struct ini_section *given_tend_section(const struct config_ini *ini
 	return NULL;
 }
 
+/* Every [group:x] names [program:x] sections that exist. */
+static void check_groups(struct builder *b)
+{
+	for (size_t g = 0; g < b->sv.ngroups; g++)
+		for (char **name = b->sv.groups[g].programs; *name; name++) {
+			size_t j = 0;
+			while (j < b->ini->nsections && !(strncmp(b->ini->sections[j].name, "program:", 8) == 0 &&
+							  strcmp(b->ini->sections[j].name + 8, *name) == 0))
+				j++;
+			if (j == b->ini->nsections)
+				diag_add(b->diags, b->sv.groups[g].line, false, "[group:%s] programs: no [program:%s]",
+					 b->sv.groups[g].name, *name);
+		}
+}
+
+static bool copy_files(struct builder *b)
+{
+	b->cfg->files = calloc(b->ini->nfiles + 1, sizeof *b->cfg->files);
+	if (!b->cfg->files)
+		return false;
+	for (size_t i = 0; i < b->ini->nfiles; i++, b->cfg->nfiles++)
+		if (!(b->cfg->files[i] = strdup(b->ini->files[i])))
+			return false;
+	return true;
+}
+
+/* supervisord's own sections first: [group:x] names the groups that the
+ * programs' %(group_name)s needs. */
+static void read_supervisord_sections(struct builder *b, bool *done)
+{
+	for (size_t i = 0; i < b->ini->nsections; i++) {
+		const struct ini_section *s = &b->ini->sections[i];
+		char here[PATH_MAX];
+		here_of(b, s, here, sizeof here);
+		done[i] = s->line > 0 && !s->broken && supervisord_section(&b->sv, b->cfg, s, here, b->diags);
+	}
+	b->oom |= b->sv.oom;
+}
+
 static void build(struct builder *b)
 {
 	struct config *cfg = b->cfg;
 	keys_defaults(&tend_keys, cfg, b->diags, given_tend_section(b->ini));
+	bool *done = calloc(b->ini->nsections + 1, sizeof *done);
+	if (!done || !copy_files(b)) {
+		free(done);
+		b->oom = true;
+		return;
+	}
+	read_supervisord_sections(b, done);
 	for (size_t i = 0; i < b->ini->nsections; i++)
-		read_section(b, &b->ini->sections[i]);
+		if (!done[i])
+			read_section(b, &b->ini->sections[i]);
+	free(done);
+	/* [tend]'s log_level, where given, over [supervisord]'s loglevel */
+	if (b->sv.has_loglevel && !config_ini_sets(given_tend_section(b->ini), "log_level"))
+		cfg->log_level = b->sv.loglevel;
+	check_groups(b);
 	cfg->programs = calloc(cfg->nprograms + 1, sizeof *cfg->programs);
 	if (!cfg->programs) {
 		b->oom = true;
@@ -289,12 +486,12 @@ struct config *config_build(const struct config_ini *ini, const char *name, stru
 {
 	struct builder b = { .ini = ini, .diags = diags, .oom = ini->oom };
 	b.cfg = calloc(1, sizeof *b.cfg);
-	b.drafts = calloc(ini->nsections + 1, sizeof *b.drafts);
-	if (!b.cfg || !b.drafts || !(b.cfg->path = strdup(name)))
+	if (!b.cfg || !(b.cfg->path = strdup(name)))
 		b.oom = true;
 	else
 		build(&b);
-	for (size_t i = 0; b.drafts && i < ini->nsections; i++) {
+	supervisord_settings_free(&b.sv);
+	for (size_t i = 0; i < b.ndrafts; i++) {
 		program_config_free(&b.drafts[i].p);
 		value_list_free(b.drafts[i].depends_names);
 	}

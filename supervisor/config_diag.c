@@ -5,13 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-void diag_add(struct diagnostics *d, int line, bool warning, const char *fmt, ...)
+static void add(struct diagnostics *d, int line, bool warning, bool ignored, const char *fmt, va_list ap)
+	__attribute__((format(printf, 5, 0)));
+static void add(struct diagnostics *d, int line, bool warning, bool ignored, const char *fmt, va_list ap)
 {
 	char text[512];
-	va_list ap;
-	va_start(ap, fmt);
 	vsnprintf(text, sizeof text, fmt, ap);
-	va_end(ap);
 	struct diagnostic *items = realloc(d->items, (d->count + 1) * sizeof *items);
 	char *copy = strdup(text);
 	if (!items || !copy) {
@@ -22,9 +21,88 @@ void diag_add(struct diagnostics *d, int line, bool warning, const char *fmt, ..
 		return;
 	}
 	d->items = items;
-	d->items[d->count++] = (struct diagnostic){ .line = line, .warning = warning, .text = copy };
+	d->items[d->count++] = (struct diagnostic){ .line = line, .warning = warning, .ignored = ignored, .text = copy };
 	if (!warning)
 		d->errors++;
+}
+
+void diag_add(struct diagnostics *d, int line, bool warning, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	add(d, line, warning, false, fmt, ap);
+	va_end(ap);
+}
+
+void diag_ignored(struct diagnostics *d, int line, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	add(d, line, true, true, fmt, ap);
+	va_end(ap);
+}
+
+void diag_merge_new(struct diagnostics *d, const struct diagnostics *from)
+{
+	for (size_t i = 0; i < from->count; i++) {
+		const struct diagnostic *g = &from->items[i];
+		bool seen = false;
+		for (size_t j = 0; j < d->count && !seen; j++)
+			seen = d->items[j].line == g->line && strcmp(d->items[j].text, g->text) == 0;
+		if (!seen && g->ignored)
+			diag_ignored(d, g->line, "%s", g->text);
+		else if (!seen)
+			diag_add(d, g->line, g->warning, "%s", g->text);
+	}
+	if (from->errors > 0 && from->count == 0)
+		d->errors++;	/* out of memory there */
+}
+
+void diag_file(struct diagnostics *d, size_t file, const char *path)
+{
+	if (file >= d->nfiles) {
+		char **files = realloc(d->files, (file + 1) * sizeof *files);
+		if (!files) {
+			d->errors++;
+			return;
+		}
+		for (size_t i = d->nfiles; i <= file; i++)
+			files[i] = NULL;
+		d->files = files;
+		d->nfiles = file + 1;
+	}
+	free(d->files[file]);
+	if (!(d->files[file] = strdup(path)))
+		d->errors++;
+}
+
+/* The file of a line among files (those read, in order); fallback for
+ * file 0 or a file not named. */
+static const char *file_of(char *const *files, size_t nfiles, int line, const char *fallback)
+{
+	size_t index = diag_line_file(line);
+	return index > 0 && index < nfiles && files[index] ? files[index] : fallback;
+}
+
+/* "FILE:LINE: " or "FILE: " for the line of a diagnostic */
+void diag_where(const struct diagnostics *d, int line, const char *file, char *out, size_t n)
+{
+	file = file_of(d->files, d->nfiles, line, file);	/* 0: the file as the caller names it */
+	int number = diag_line_number(line);
+	if (number > 0)
+		snprintf(out, n, "%s:%d: ", file, number);
+	else
+		snprintf(out, n, "%s: ", file);
+}
+
+void config_where(const struct config *cfg, int line, char *out, size_t n)
+{
+	const char *file = file_of(cfg->files, cfg->nfiles, line, cfg->path);
+	int number = diag_line_number(line);
+	if (number > 0)
+		snprintf(out, n, "%s:%d", file, number);
+	else
+		snprintf(out, n, "%s", file);
 }
 
 static int diag_by_line(const void *a, const void *b)
@@ -43,11 +121,21 @@ void diagnostics_print(const struct diagnostics *d, const char *file)
 {
 	for (size_t i = 0; i < d->count; i++) {
 		const struct diagnostic *g = &d->items[i];
-		const char *kind = g->warning ? "warning: " : "";
-		if (g->line > 0)
-			fprintf(stderr, "tend: %s:%d: %s%s\n", file, g->line, kind, g->text);
-		else
-			fprintf(stderr, "tend: %s: %s%s\n", file, kind, g->text);
+		const char *kind = g->ignored ? "warning: ignored: " : g->warning ? "warning: " : "";
+		char where[4200];
+		diag_where(d, g->line, file, where, sizeof where);
+		fprintf(stderr, "tend: %s%s%s\n", where, kind, g->text);
+	}
+}
+
+void diagnostics_print_ignored(const struct diagnostics *d, const char *file)
+{
+	for (size_t i = 0; i < d->count; i++) {
+		if (!d->items[i].ignored)
+			continue;
+		char where[4200];
+		diag_where(d, d->items[i].line, file, where, sizeof where);
+		printf("ignored: %s%s\n", where, d->items[i].text);
 	}
 }
 
@@ -56,5 +144,8 @@ void diagnostics_free(struct diagnostics *d)
 	for (size_t i = 0; i < d->count; i++)
 		free(d->items[i].text);
 	free(d->items);
+	for (size_t i = 0; i < d->nfiles; i++)
+		free(d->files[i]);
+	free(d->files);
 	memset(d, 0, sizeof *d);
 }

@@ -15,12 +15,20 @@ struct reader {
 	struct config_ini *ini;
 	const char *text;	/* the whole file */
 	size_t pos;
-	int lineno;
+	int lineno;		/* in its file */
+	size_t file;
 	bool indented;		/* current line starts with blank: maybe a continuation */
 	bool have_key;		/* a key was seen since the last header (inih's prev_name) */
 	bool (*is_key)(const char *name);
 	struct diagnostics *diags;
+	char *long_value;	/* the value of a line too long for inih: taken instead of inih's */
 };
+
+/* The current line, as diagnostics number it. */
+static int at(const struct reader *r)
+{
+	return diag_line(r->file, r->lineno);
+}
 
 static struct ini_section *add_section(struct reader *r, const char *name, size_t len, int line)
 {
@@ -32,7 +40,7 @@ static struct ini_section *add_section(struct reader *r, const char *name, size_
 	}
 	ini->sections = s;
 	s = &ini->sections[ini->nsections];
-	*s = (struct ini_section){ .name = strndup(name, len), .line = line };
+	*s = (struct ini_section){ .file = r->file, .name = strndup(name, len), .line = line };
 	if (!s->name) {
 		ini->oom = true;
 		return NULL;
@@ -58,8 +66,8 @@ static void read_header(struct reader *r, const char *start, size_t len)
 	r->have_key = false;
 	const char *close = memchr(start, ']', len);
 	if (!close) {
-		diag_add(r->diags, r->lineno, false, "section header without a closing ]");
-		struct ini_section *s = add_section(r, "", 0, r->lineno);
+		diag_add(r->diags, at(r), false, "section header without a closing ]");
+		struct ini_section *s = add_section(r, "", 0, at(r));
 		if (s)
 			s->broken = true;
 		return;
@@ -70,35 +78,106 @@ static void read_header(struct reader *r, const char *start, size_t len)
 	const char *end = close;
 	while (end > name && isspace((unsigned char)end[-1]))
 		end--;
-	add_section(r, name, (size_t)(end - name), r->lineno);
+	add_section(r, name, (size_t)(end - name), at(r));
 }
+
+enum line_kind { LINE_NOTHING, LINE_CONTINUATION, LINE_HEADER, LINE_KEY, LINE_BAD };
 
 /* Looks at a line as inih will, to note headers and the syntax errors that
  * inih would only report as "the first bad line". */
-static void classify_line(struct reader *r, const char *line, size_t len)
+static enum line_kind classify_line(struct reader *r, const char *line, size_t len)
 {
 	size_t i = 0;
 	while (i < len && isspace((unsigned char)line[i]))
 		i++;
 	r->indented = i > 0;
 	if (i == len || is_comment_start(line[i]))
-		return;
-	if (r->indented && r->have_key)
-		return;	/* a continuation of the previous value */
+		return LINE_NOTHING;
+	if (r->indented && line[i] == '[') {
+		diag_add(r->diags, at(r), false, "an indented line that looks like a section header: "
+			 "a header starts at the beginning of its line");
+		mark_unreadable(r);
+		return LINE_BAD;
+	}
+	if (r->indented && !r->have_key) {
+		diag_add(r->diags, at(r), false, "an indented line with no key above it in its section "
+			 "(an indented line continues the value above it)");
+		mark_unreadable(r);
+		return LINE_BAD;
+	}
+	if (r->indented)
+		return LINE_CONTINUATION;
 	if (line[i] == '[') {
 		read_header(r, line + i, len - i);
-		return;
+		return LINE_HEADER;
 	}
 	for (size_t j = i; j < len; j++) {
 		if (line[j] == '=' || line[j] == ':') {
 			r->have_key = true;
-			return;
+			return LINE_KEY;
 		}
 		if (line[j] == ';' && isspace((unsigned char)line[j - 1]))
 			break;	/* an inline comment starts before any '=' */
 	}
-	diag_add(r->diags, r->lineno, false, "expected \"key = value\", a [section] header or a comment");
+	diag_add(r->diags, at(r), false, "expected \"key = value\", a [section] header or a comment");
 	mark_unreadable(r);
+	return LINE_BAD;
+}
+
+/* A value as inih cuts it: blanks around it and an inline comment
+ * (";" after a blank) off. */
+static char *cut_value(const char *v, size_t len)
+{
+	while (len > 0 && isspace((unsigned char)*v)) {
+		v++;
+		len--;
+	}
+	size_t end = 0;
+	while (end < len && !(v[end] == ';' && end > 0 && isspace((unsigned char)v[end - 1])))
+		end++;
+	while (end > 0 && isspace((unsigned char)v[end - 1]))
+		end--;
+	return strndup(v, end);
+}
+
+/* A line longer than inih's buffer (Debian builds inih with a fixed one)
+ * goes to inih as a short stand-in of the same kind: "KEY=" for an entry,
+ * " x" for a continuation, an empty line for the rest; the real value is
+ * kept aside and taken instead of inih's in on_value. */
+static bool stand_in(struct reader *r, enum line_kind kind, const char *line, size_t len, char *str, int num)
+{
+	size_t keylen = 0;
+	if (kind == LINE_KEY) {
+		keylen = strcspn(line, "=:");
+		if (keylen + 3 > (size_t)num)
+			return false;
+	}
+	if (kind == LINE_KEY || kind == LINE_CONTINUATION) {
+		const char *v = kind == LINE_KEY ? line + keylen + 1 : line;
+		r->long_value = cut_value(v, len - (size_t)(v - line));
+		if (!r->long_value)
+			r->ini->oom = true;
+	}
+	if (kind == LINE_KEY)
+		snprintf(str, (size_t)num, "%.*s=\n", (int)keylen, line);
+	else if (kind == LINE_CONTINUATION)
+		snprintf(str, (size_t)num, " x\n");
+	else
+		snprintf(str, (size_t)num, "\n");
+	return true;
+}
+
+/* supervisord (its Python parser) also ends a value at "#" after a blank,
+ * which inih as Debian builds it does not: real supervisord.conf files
+ * write `priority = 30  # after nginx`. Cut there before inih sees it, on
+ * an entry's value and a continuation line alike. */
+static size_t cut_hash_comment(enum line_kind kind, const char *line, size_t len)
+{
+	size_t from = kind == LINE_KEY ? strcspn(line, "=:") + 1 : 0;
+	for (size_t j = from; j < len; j++)
+		if (line[j] == '#' && j > 0 && (line[j - 1] == ' ' || line[j - 1] == '\t'))
+			return j;
+	return len;
 }
 
 /* inih's fgets-style reader: one physical line per call. */
@@ -112,18 +191,35 @@ static char *read_line(char *str, int num, void *stream)
 	size_t len = nl ? (size_t)(nl - line) : strlen(line);
 	r->pos += len + (nl ? 1 : 0);
 	r->lineno++;
-	/* inih needs room for the line, "\n" and "\0"; a longer line would be
-	 * split by it into two lines: refuse it instead of misreading it. */
-	if (len + 2 > (size_t)num) {
-		diag_add(r->diags, r->lineno, false,
-			 "line too long (%zu characters, at most %d): continue a long value on indented lines",
-			 len, num - 2);
+	if (r->lineno >= (1 << DIAG_LINE_BITS) - 1) {
+		diag_add(r->diags, at(r), false, "too many lines: the rest of this file is not read");
+		return NULL;
+	}
+	free(r->long_value);
+	r->long_value = NULL;
+	if (len > CONFIG_LINE_MAX) {
+		diag_add(r->diags, at(r), false, "line too long (%zu bytes, at most %d)", len, CONFIG_LINE_MAX);
 		mark_unreadable(r);
 		r->indented = false;
 		str[0] = '\0';
 		return str;
 	}
-	classify_line(r, line, len);
+	enum line_kind kind = classify_line(r, line, len);
+	if (kind == LINE_BAD) {
+		str[0] = '\0';	/* reported: inih must not read it as something */
+		return str;
+	}
+	if (kind == LINE_KEY || kind == LINE_CONTINUATION)
+		len = cut_hash_comment(kind, line, len);
+	/* inih needs room for the line, "\n" and "\0" */
+	if (len + 2 > (size_t)num) {
+		if (!stand_in(r, kind, line, len, str, num)) {
+			diag_add(r->diags, at(r), false, "key name too long");
+			mark_unreadable(r);
+			str[0] = '\0';
+		}
+		return str;
+	}
 	memcpy(str, line, len);
 	str[len] = '\n';
 	str[len + 1] = '\0';
@@ -151,7 +247,7 @@ static bool looks_like_key(const struct reader *r, const char *text)
 static void continue_value(struct reader *r, struct ini_entry *e, const char *value)
 {
 	if (looks_like_key(r, value)) {
-		diag_add(r->diags, r->lineno, false,
+		diag_add(r->diags, at(r), false,
 			 "this indented line continues the value of \"%s\"; if it is a key, do not indent it", e->key);
 		return;
 	}
@@ -183,7 +279,7 @@ static void add_entry(struct reader *r, struct ini_section *s, const char *name,
 	}
 	s->entries = e;
 	e = &s->entries[s->nentries];
-	*e = (struct ini_entry){ .key = strdup(name), .value = strdup(value), .line = r->lineno };
+	*e = (struct ini_entry){ .key = strdup(name), .value = strdup(value), .line = at(r) };
 	if (!e->key || !e->value) {
 		free(e->key);
 		free(e->value);
@@ -200,6 +296,8 @@ static int on_value(void *user, const char *section, const char *name, const cha
 	if (r->ini->nsections == 0 && !add_section(r, "", 0, 0))
 		return 1;
 	struct ini_section *s = &r->ini->sections[r->ini->nsections - 1];
+	if (r->long_value)
+		value = r->long_value;
 	if (r->indented && s->nentries > 0)
 		continue_value(r, &s->entries[s->nentries - 1], value);
 	else
@@ -210,17 +308,24 @@ static int on_value(void *user, const char *section, const char *name, const cha
 void config_ini_read(struct config_ini *ini, const char *text, bool (*is_key)(const char *name),
 		     struct diagnostics *diags)
 {
+	config_ini_read_at(ini, text, 0, is_key, diags);
+}
+
+void config_ini_read_at(struct config_ini *ini, const char *text, size_t file, bool (*is_key)(const char *name),
+			struct diagnostics *diags)
+{
 	*ini = (struct config_ini){ 0 };
-	struct reader r = { .ini = ini, .text = text, .is_key = is_key, .diags = diags };
+	struct reader r = { .ini = ini, .text = text, .file = file, .is_key = is_key, .diags = diags };
 	if (strncmp(text, "\xEF\xBB\xBF", 3) == 0)	/* a UTF-8 byte order mark */
 		r.pos = 3;
 	int first_error = ini_parse_stream(read_line, &r, on_value, &r);
+	free(r.long_value);
 	/* inih saw a bad line that our reader did not explain */
 	bool explained = false;
 	for (size_t i = 0; i < diags->count; i++)
-		explained |= diags->items[i].line == first_error;
+		explained |= diags->items[i].line == diag_line(file, first_error);
 	if (first_error > 0 && !explained)
-		diag_add(diags, first_error, false, "cannot parse this line");
+		diag_add(diags, diag_line(file, first_error), false, "cannot parse this line");
 	else if (first_error < 0)
 		ini->oom = true;
 }
@@ -237,6 +342,9 @@ void config_ini_free(struct config_ini *ini)
 		free(s->name);
 	}
 	free(ini->sections);
+	for (size_t i = 0; i < ini->nfiles; i++)
+		free(ini->files[i]);
+	free(ini->files);
 	memset(ini, 0, sizeof *ini);
 }
 

@@ -1,6 +1,6 @@
 /* The tables of keys made from the lists of config_keys.h, and the
  * applying of a section's entries through them: keys set twice, unknown
- * keys (with a hint), supervisord's keys, the conversion of each value. */
+ * keys (with a hint), the conversion of each value. */
 #include "config_keys.h"
 
 #include <stdlib.h>
@@ -9,6 +9,8 @@
 
 #include "config_convert.h"
 #include "config_diag.h"
+#include "config_logfile.h"
+#include "config_numprocs.h"
 #include "expand.h"
 
 struct key_spec {
@@ -22,8 +24,7 @@ struct key_spec {
 struct key_table {
 	const struct key_spec *keys;
 	size_t count;
-	const char *const *ignored;	/* warned about, not used */
-	size_t nignored;
+	bool (*elsewhere)(const char *name);	/* keys of the section that another file reads */
 };
 
 #define KEY_SPEC(type, key, kind, field, fallback, max) { #key, K_##kind, offsetof(type, field), fallback, max },
@@ -44,20 +45,15 @@ static const struct key_spec tend_specs[] = { TEND_KEYS(TEND_KEY_SPEC) };
 
 #define NITEMS(array) (sizeof(array) / sizeof(array)[0])
 
-/* supervisord [program:x] keys that tend does not do: a warning, so that a
- * section copied from a supervisord.conf still loads (SPEC §2). */
-static const char *const supervisord_only_keys[] = {
-	"process_name", "numprocs", "numprocs_start", "stdout_logfile",
-	"stdout_logfile_maxbytes", "stdout_logfile_backups", "stdout_capture_maxbytes",
-	"stdout_events_enabled", "stdout_syslog", "stderr_logfile", "stderr_logfile_maxbytes",
-	"stderr_logfile_backups", "stderr_capture_maxbytes", "stderr_events_enabled", "stderr_syslog",
-	"serverurl",
-};
+/* supervisord's [program:x] keys that config_numprocs.c and
+ * config_logfile.c read (tend.ini(5)). */
+static bool supervisord_program_key(const char *name)
+{
+	return numprocs_key(name) || logfile_key(name);
+}
 
-const struct key_table program_keys = {
-	program_specs, NITEMS(program_specs), supervisord_only_keys, NITEMS(supervisord_only_keys),
-};
-const struct key_table tend_keys = { tend_specs, NITEMS(tend_specs), NULL, 0 };
+const struct key_table program_keys = { program_specs, NITEMS(program_specs), supervisord_program_key };
+const struct key_table tend_keys = { tend_specs, NITEMS(tend_specs), NULL };
 
 static const struct key_spec *find_key(const struct key_table *t, const char *name)
 {
@@ -69,7 +65,7 @@ static const struct key_spec *find_key(const struct key_table *t, const char *na
 
 bool keys_known(const char *name)
 {
-	return find_key(&program_keys, name) || find_key(&tend_keys, name);
+	return find_key(&program_keys, name) || find_key(&tend_keys, name) || supervisord_program_key(name);
 }
 
 static size_t edit_distance(const char *a, const char *b)
@@ -144,13 +140,8 @@ void keys_program_defaults(struct program_draft *d)
 static void report_unknown(const struct key_table *t, const struct ini_entry *e, const char *label,
 			   bool *misspelt, struct diagnostics *diags)
 {
-	bool ignored = false;
-	for (size_t j = 0; j < t->nignored; j++)
-		ignored |= strcasecmp(e->key, t->ignored[j]) == 0;
 	const struct key_spec *hint = nearest_key(t, e->key);
-	if (ignored)
-		diag_add(diags, e->line, true, "%s %s: a supervisord key that tend does not use; ignored", label, e->key);
-	else if (hint)
+	if (hint)
 		diag_add(diags, e->line, false, "%s unknown key \"%s\" (did you mean \"%s\"?)", label, e->key,
 			 hint->name);
 	else
@@ -169,16 +160,19 @@ static int set_before(const struct ini_section *s, size_t i)
 }
 
 void keys_apply(const struct key_table *t, const struct ini_section *s, const char *label, void *base,
-		int *line, bool *misspelt, struct diagnostics *diags)
+		int *line, bool *misspelt, const struct percent_names *names, struct diagnostics *diags)
 {
 	for (size_t i = 0; i < s->nentries; i++) {
 		const struct ini_entry *e = &s->entries[i];
 		int first = set_before(s, i);
 		if (first) {
-			diag_add(diags, e->line, false, "%s %s: set twice (first on line %d)", label, e->key, first);
+			diag_add(diags, e->line, false, "%s %s: set twice (first on line %d)", label, e->key,
+				 diag_line_number(first));
 			continue;
 		}
 		const struct key_spec *k = find_key(t, e->key);
+		if (!k && t->elsewhere && t->elsewhere(e->key))
+			continue;
 		if (!k) {
 			report_unknown(t, e, label, misspelt, diags);
 			continue;
@@ -186,7 +180,7 @@ void keys_apply(const struct key_table *t, const struct ini_section *s, const ch
 		if (line)
 			line[k - t->keys] = e->line;
 		char err[384];
-		char *value = expand_vars(e->value, err, sizeof err);
+		char *value = percent_and_vars(e->value, names, err, sizeof err);
 		if (value && !convert(k, value, base, err, sizeof err)) {
 			free(value);
 			value = NULL;

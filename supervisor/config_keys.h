@@ -12,6 +12,7 @@
 
 #include "config.h"
 #include "config_ini.h"
+#include "config_percent.h"
 
 /* X(key, KIND, field of struct program_draft, default, max) */
 #define PROGRAM_KEYS(X) \
@@ -48,6 +49,7 @@
 	/* where a section does not set it: [tend]'s (config_build.c) */ \
 	X(log_prefix,			BOOL,		p.log_prefix,			"false",	0) \
 	X(redirect_stderr,		BOOL,		p.redirect_stderr,		"false",	0) \
+	X(oneshot,			BOOL,		p.oneshot,			"false",	0) \
 	X(listen,			SOCKETS,	p.listen,			NULL,		0) \
 	X(listen_backlog,		COUNT,		p.listen_backlog,		"4096",		65535)
 
@@ -73,9 +75,11 @@ enum program_key { PROGRAM_KEYS(PROGRAM_KEY_ID) PROGRAM_KEY_COUNT };
  * once every program is known. */
 struct program_draft {
 	struct program_config p;
+	const char *section;	/* its section's name after "program:" (numprocs makes several of one) */
 	char **depends_names;
 	int line[PROGRAM_KEY_COUNT];		/* where its section sets each key; 0: nowhere */
 	bool misspelt[PROGRAM_KEY_COUNT];	/* an unknown key of its section was taken for it */
+	int crossed_line;	/* its stdout_logfile that names tend's stderr (config_logfile.c); 0: none */
 };
 
 struct key_table;
@@ -92,10 +96,11 @@ void keys_defaults(const struct key_table *t, void *base, struct diagnostics *di
 /* A draft with every default: none can fail. */
 void keys_program_defaults(struct program_draft *d);
 
-/* Checks and applies every entry of a section to base. `label` names the
+/* Checks and applies every entry of a section to base, each value after
+ * its %(…)s (with names) and ${VAR} expansions. `label` names the
  * section in messages ("[program:web]"). line and misspelt, one for each
  * key of the table, are filled in unless NULL. */
 void keys_apply(const struct key_table *t, const struct ini_section *s, const char *label, void *base,
-		int *line, bool *misspelt, struct diagnostics *diags);
+		int *line, bool *misspelt, const struct percent_names *names, struct diagnostics *diags);
 
 #endif

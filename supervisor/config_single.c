@@ -43,7 +43,7 @@ static bool single_program(struct program_config *p, char **argv)
 	memcpy(p->argv, argv, (argc + 1) * sizeof *p->argv);
 	p->autorestart = AUTORESTART_FALSE;
 	/* no exit code is a failure of tend's: each is passed on as tend's own
-	 * (SPEC §6), so none is worth a warning in the quiet log */
+	 * (tend(8) EXIT STATUS), so none is worth a warning in the quiet log */
 	for (size_t code = 0; code < EXIT_CODES_MAX; code++)
 		p->exitcodes[code] = true;
 	p->startsecs = 0;
@@ -68,7 +68,7 @@ struct config *config_single_command(char **argv)
 	cfg->nprograms = 1;
 	cfg->shutdown_timeout = 9;
 	cfg->exit_on_fatal = false;
-	/* quiet, as tini is (SPEC §5): the terminal is the command's; -v
+	/* quiet, as tini is (tend(8) SIGNALS): the terminal is the command's; -v
 	 * brings back tend's own lines */
 	cfg->log_level = LOG_WARN;
 	cfg->log_format = LOG_TEXT;

@@ -1,4 +1,4 @@
-/* tend's exit statuses (SPEC §6, and the client commands' of SPEC §1): the
+/* tend's exit statuses (tend(8) EXIT STATUS, the client commands' included): the
  * one list that main, the supervisor and the client use. */
 #ifndef TEND_EXIT_STATUS_H
 #define TEND_EXIT_STATUS_H

@@ -1,4 +1,4 @@
-/* A program's health from its probe results (SPEC §3): `starting` until the
+/* A program's health from its probe results (tend(8) PROGRAM STATES): `starting` until the
  * first verdict, `healthy` on a success, `unhealthy` after
  * healthcheck_retries failures in a row; failures during
  * healthcheck_start_period do not count. Pure: the clock is passed in. */

@@ -2,7 +2,7 @@
  * into the caller's buffer (the idea of picohttpparser). The server parses
  * requests; the client and the health probes parse responses.
  *
- * Choices where RFC 9112 leaves room (see README, "HTTP API"):
+ * Choices where RFC 9112 leaves room (see docs/http-api.md):
  * - empty lines (CRLF or LF) before the request line are skipped and counted
  *   in the returned length, so the caller consumes them;
  * - a bare LF ends a line like CRLF does; a CR not followed by LF is bad;

@@ -16,6 +16,7 @@
 #include "log.h"
 #include "net.h"
 #include "util.h"
+#include "shed.h"
 
 /* After accept() fails for lack of fds, wait this long before trying again. */
 #define ACCEPT_PAUSE 0.1
@@ -58,7 +59,7 @@ static void on_accept_pause(struct ev_loop *loop, ev_timer *w, int revents)
 	ev_io_start(loop, &l->io);
 }
 
-/* SPEC §4: control from root or tend's own uid, on the unix socket only.
+/* tend(8) HTTP API: control from root or tend's own uid, on the unix socket only.
  * The peer's credentials are those it had when it connected. */
 static enum api_access access_of(const struct listener *l, int fd)
 {
@@ -137,7 +138,7 @@ static unsigned size_connection_caps(size_t nprograms, size_t held_fds)
 	return cap;
 }
 
-struct http_server *http_server_new(struct ev_loop *loop, const struct api_backend *backend, size_t held_fds)
+STARTUP_ONLY struct http_server *http_server_new(struct ev_loop *loop, const struct api_backend *backend, size_t held_fds)
 {
 	struct http_server *s = calloc(1, sizeof *s);
 	if (!s)
@@ -176,7 +177,7 @@ static bool clear_stale_socket(const char *path, char *err, size_t n)
 	return true;
 }
 
-bool http_listen_unix(struct http_server *s, const char *path, mode_t mode, char *err, size_t n)
+STARTUP_ONLY bool http_listen_unix(struct http_server *s, const char *path, mode_t mode, char *err, size_t n)
 {
 	if (!net_unix_path_fits(path)) {
 		snprintf(err, n, "socket path too long (at most %zu bytes)", NET_UNIX_PATH_MAX);
@@ -192,7 +193,7 @@ bool http_listen_unix(struct http_server *s, const char *path, mode_t mode, char
 	return start_listener(s, LISTENER_UNIX, fd);
 }
 
-bool http_listen_tcp(struct http_server *s, const char *host_port, char *err, size_t n)
+STARTUP_ONLY bool http_listen_tcp(struct http_server *s, const char *host_port, char *err, size_t n)
 {
 	int fd = net_tcp_listen(host_port, HTTP_MAX_CONNECTIONS, err, n);
 	if (fd < 0)

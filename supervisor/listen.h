@@ -1,4 +1,4 @@
-/* The sockets of `listen` (SPEC §2): made, bound and listening before any
+/* The sockets of `listen` (tend.ini(5)): made, bound and listening before any
  * program starts, held by tend as long as it runs, so that connections
  * wait in their backlog while a program restarts. tend's copies are
  * close-on-exec; spawn.c hands them to the program's processes. */

@@ -1,4 +1,4 @@
-/* What a program's `listen` is (SPEC §2), as the config says it: sockets
+/* What a program's `listen` is (tend.ini(5)), as the config says it: sockets
  * tcp://HOST:PORT, tcp://[V6]:PORT or unix:/PATH, each with the name its
  * program sees in LISTEN_FDNAMES. Data only: the sockets are made by
  * listen.c. */

@@ -15,6 +15,14 @@
 static enum log_level log_threshold = LOG_INFO;
 static enum log_format log_style = LOG_TEXT;
 
+/* Lines held back until log_release (log.h): on the heap only while held. */
+static struct {
+	bool on;
+	char *p;
+	size_t len, cap;
+	unsigned long lines;
+} held;
+
 static const char *const level_names[] = {
 	[LOG_ERROR] = "error", [LOG_WARN] = "warn", [LOG_INFO] = "info", [LOG_DEBUG] = "debug",
 };
@@ -101,43 +109,116 @@ static void buf_timestamp(struct buf *b)
 		   tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000);
 }
 
+/* Keeps a whole line for log_release; false when not holding, or out of memory. */
+static bool hold_line(const char *line, size_t len)
+{
+	if (!held.on)
+		return false;
+	if (held.len + len > held.cap) {
+		size_t cap = held.cap ? held.cap : 1024;
+		while (cap < held.len + len)
+			cap *= 2;
+		char *p = realloc(held.p, cap);
+		if (!p)
+			return false;
+		held.p = p;
+		held.cap = cap;
+	}
+	memcpy(held.p + held.len, line, len);
+	held.len += len;
+	held.lines++;
+	return true;
+}
+
+void log_hold(void)
+{
+	held.on = true;
+}
+
+void log_release(void)
+{
+	held.on = false;
+	if (held.len)
+		ostream_write_lines(&tend_stderr, held.p, held.len, held.lines);
+	free(held.p);
+	held.p = NULL;
+	held.len = held.cap = 0;
+	held.lines = 0;
+}
+
+/* A whole line (its '\n' included): held, or written. */
+static void emit(const char *line, size_t len)
+{
+	if (!hold_line(line, len))
+		ostream_write(&tend_stderr, line, len);
+}
+
+/* The text form: "tend: NAME: message". Its buffer holds the longest
+ * message (TEXT_MESSAGE_MAX) after the longest program name; the JSON form,
+ * whose escapes can make a line much longer, has a buffer of its own, so
+ * that a text line takes no more stack than it needs (an idle tend's stack
+ * is part of its memory). */
+#define TEXT_MESSAGE_MAX 1024
+static void log_text(const char *program, const char *fmt, va_list ap)
+{
+	char line[TEXT_MESSAGE_MAX + 80];
+	struct buf b = { line, 0, sizeof line - 1 };	/* keep room for '\n' */
+	buf_put(&b, "tend: ", 6);
+	if (program)
+		buf_printf(&b, "%s: ", program);
+	size_t room = b.cap - b.len < TEXT_MESSAGE_MAX ? b.cap - b.len : TEXT_MESSAGE_MAX;
+	int n = vsnprintf(line + b.len, room, fmt, ap);
+	if (n > 0)
+		b.len += (size_t)n < room ? (size_t)n : room - 1;
+	line[b.len++] = '\n';
+	emit(line, b.len);
+}
+
+static __attribute__((noinline)) void log_json(enum log_level level, const char *program, const char *event,
+					       const struct log_kv *kv, const char *fmt, va_list ap)
+{
+	char line[2048], msg[TEXT_MESSAGE_MAX];
+	struct buf b = { line, 0, sizeof line - 1 };	/* keep room for '\n' */
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	buf_put(&b, "{\"ts\":\"", 7);
+	buf_timestamp(&b);
+	buf_printf(&b, "\",\"level\":\"%s\"", level_names[level]);
+	if (program) {
+		buf_put(&b, ",\"program\":", 11);
+		buf_json_string(&b, program);
+	}
+	buf_put(&b, ",\"event\":", 9);
+	buf_json_string(&b, event);
+	for (; kv && kv->key; kv++) {
+		buf_printf(&b, ",\"%s\":", kv->key);
+		if (kv->str)
+			buf_json_string(&b, kv->str);
+		else
+			buf_printf(&b, "%.15g", kv->num);
+	}
+	buf_put(&b, ",\"msg\":", 7);
+	buf_json_string(&b, msg);
+	buf_put(&b, "}", 1);
+	line[b.len++] = '\n';
+	emit(line, b.len);
+}
+
 static void log_vevent(enum log_level level, const char *program, const char *event,
 		       const struct log_kv *kv, const char *fmt, va_list ap)
 {
-	char line[2048], msg[1024];
-	struct buf b = { line, 0, sizeof line - 1 };	/* keep room for '\n' */
 	int saved_errno = errno;
-
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	if (log_style == LOG_TEXT) {
-		buf_put(&b, "tend: ", 6);
-		if (program)
-			buf_printf(&b, "%s: ", program);
-		buf_put(&b, msg, strlen(msg));
-	} else {
-		buf_put(&b, "{\"ts\":\"", 7);
-		buf_timestamp(&b);
-		buf_printf(&b, "\",\"level\":\"%s\"", level_names[level]);
-		if (program) {
-			buf_put(&b, ",\"program\":", 11);
-			buf_json_string(&b, program);
-		}
-		buf_put(&b, ",\"event\":", 9);
-		buf_json_string(&b, event);
-		for (; kv && kv->key; kv++) {
-			buf_printf(&b, ",\"%s\":", kv->key);
-			if (kv->str)
-				buf_json_string(&b, kv->str);
-			else
-				buf_printf(&b, "%.15g", kv->num);
-		}
-		buf_put(&b, ",\"msg\":", 7);
-		buf_json_string(&b, msg);
-		buf_put(&b, "}", 1);
-	}
-	line[b.len++] = '\n';
-	ostream_write(&tend_stderr, line, b.len);
+	if (log_style == LOG_TEXT)
+		log_text(program, fmt, ap);
+	else
+		log_json(level, program, event, kv, fmt, ap);
 	errno = saved_errno;
+}
+
+void log_eventv(enum log_level level, const char *program, const char *event,
+		const struct log_kv *kv, const char *fmt, va_list ap)
+{
+	if (log_enabled(level))
+		log_vevent(level, program, event, kv, fmt, ap);
 }
 
 void log_event(enum log_level level, const char *program, const char *event,

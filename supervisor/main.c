@@ -1,4 +1,4 @@
-/* tend's command line (SPEC §1): run a config, run one command, check a
+/* tend's command line (tend(8)): run a config, run one command, check a
  * config. Everything here happens before the loop, so fatal() is allowed. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,24 +10,34 @@
 #include "exit_status.h"
 #include "log.h"
 #include "order.h"
+#include "rlimits.h"
 #include "supervisor.h"
 
-#define TEND_VERSION "0.1.0"
+/* TEND_VERSION and TEND_COMMIT, written by the Makefile (build/gen). */
+#include "version.h"
 
+/* One screen: the reference is the man pages. */
 static const char usage[] =
-	"usage: tend [-c FILE] [-v|-q]              run the programs in FILE\n"
-	"       tend [-v|-q] -- COMMAND [ARG...]    supervise one command, tini-style\n"
-	"       tend check [-c FILE]                validate FILE and print its programs\n"
-	"       tend status [-s SOCKET|-c FILE]     show the programs of a running tend\n"
-	"       tend health [-s SOCKET|-c FILE] [NAME]   exit 0 if ready, 1 if not, 2 if unreachable\n"
-	"       tend start|stop|restart NAME [-s SOCKET|-c FILE]   control one program\n"
-	"       tend signal NAME SIG [-s SOCKET|-c FILE]    send SIG (e.g. HUP) to one program\n"
+	"usage: tend [-c FILE] [-v|-q]             run the programs of FILE\n"
+	"       tend [-v|-q] -- COMMAND [ARG...]   supervise one command, like tini\n"
+	"       tend check [-c FILE]               check FILE, print its programs\n"
+	"       tend status [-s SOCKET|-c FILE]    the programs of a running tend\n"
+	"       tend health [-s SOCKET|-c FILE] [NAME]\n"
+	"                                          exit 0 ready, 1 not, 2 unreachable\n"
+	"       tend start|stop|restart NAME [-s SOCKET|-c FILE]\n"
+	"                                          control one program\n"
+	"       tend signal NAME SIG [-s SOCKET|-c FILE]\n"
+	"                                          send SIG (e.g. HUP) to one program\n"
 	"       tend --help | --version\n"
 	"\n"
-	"FILE defaults to $TEND_CONFIG, else " DEFAULT_CONFIG ".\n"
-	"Without -s, the clients use the socket of -c FILE, else $TEND_SOCKET, else the\n"
-	"socket of FILE's default if readable, else " DEFAULT_SOCKET ".\n"
-	"-v logs debug lines too; -q only warnings and errors.\n";
+	"  -c FILE    the configuration; default $TEND_CONFIG, else " DEFAULT_CONFIG "\n"
+	"  -s SOCKET  a running tend's socket; default the socket of -c FILE, else\n"
+	"             $TEND_SOCKET, else that of the default FILE, else\n"
+	"             " DEFAULT_SOCKET "\n"
+	"  -v, -q     log debug lines too; log only warnings and errors\n"
+	"\n"
+	"Reference: man tend (commands, signals, HTTP API, exit statuses)\n"
+	"           man tend.ini (the configuration file)\n";
 
 struct options {
 	const char *command;	/* NULL: run; "check" */
@@ -64,7 +74,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 			fputs(usage, stdout);
 			exit(TEND_EXIT_OK);
 		} else if (strcmp(a, "--version") == 0 || strcmp(a, "-V") == 0) {
-			puts("tend " TEND_VERSION);
+			puts("tend " TEND_VERSION " (commit " TEND_COMMIT ")");
 			exit(TEND_EXIT_OK);
 		} else {
 			fatal(TEND_EXIT_ERROR, "unknown argument \"%s\" (see tend --help)", a);
@@ -80,14 +90,18 @@ static const char *config_path(const struct options *o)
 	return env && *env ? env : DEFAULT_CONFIG;
 }
 
-static struct config *load_or_exit(const char *path)
+/* keep: where the diagnostics go, to be freed by the caller; NULL: freed here */
+static struct config *load_or_exit(const char *path, struct diagnostics *keep)
 {
 	struct diagnostics diags;
 	struct config *cfg = config_load_file(path, &diags);
 	diagnostics_print(&diags, path);
-	diagnostics_free(&diags);
 	if (!cfg)
 		exit(TEND_EXIT_ERROR);
+	if (keep)
+		*keep = diags;
+	else
+		diagnostics_free(&diags);
 	return cfg;
 }
 
@@ -111,11 +125,12 @@ static void print_word(const char *w)
 static int run_check(const struct options *o)
 {
 	const char *path = config_path(o);
-	struct config *cfg = load_or_exit(path);
+	struct diagnostics diags;
+	struct config *cfg = load_or_exit(path, &diags);
 	printf("%s: OK, %zu program%s\n", path, cfg->nprograms, cfg->nprograms == 1 ? "" : "s");
 	if (cfg->nprograms)
-		printf("%-5s %-20s %-8s %-9s %-20s %s\n", "step", "program", "priority", "autostart", "depends_on",
-		       "command");
+		printf("%-5s %-20s %-8s %-9s %-7s %-20s %s\n", "step", "program", "priority", "autostart", "kind",
+		       "depends_on", "command");
 	unsigned last_step = 0;
 	for (size_t i = 0; i < cfg->nprograms; i++)
 		if (cfg->programs[i].start_step > last_step)
@@ -130,8 +145,9 @@ static int run_check(const struct options *o)
 			for (size_t d = 0; d < p->ndepends && used < sizeof deps; d++)
 				used += (size_t)snprintf(deps + used, sizeof deps - used, "%s%s", d ? "," : "",
 							 cfg->programs[p->depends_on[d]].name);
-			printf("%-5u %-20s %-8u %-9s %-20s ", step + 1, p->name, p->priority, p->autostart ? "yes" : "no",
-			       deps);
+			/* a oneshot's dependents start once it has finished */
+			printf("%-5u %-20s %-8u %-9s %-7s %-20s ", step + 1, p->name, p->priority, p->autostart ? "yes" : "no",
+			       p->oneshot ? "oneshot" : "longrun", deps);
 			for (char **w = p->argv; *w; w++) {
 				if (w != p->argv)
 					putchar(' ');
@@ -140,6 +156,10 @@ static int run_check(const struct options *o)
 			putchar('\n');
 		}
 	}
+	for (size_t i = 1; i < cfg->nfiles; i++)
+		printf("included: %s\n", cfg->files[i]);
+	diagnostics_print_ignored(&diags, path);
+	diagnostics_free(&diags);
 	config_free(cfg);
 	return 0;
 }
@@ -171,10 +191,11 @@ int main(int argc, char **argv)
 			fatal(TEND_EXIT_ERROR, "out of memory");
 		mode = MODE_SINGLE;
 	} else {
-		cfg = load_or_exit(config_path(&o));
+		cfg = load_or_exit(config_path(&o), NULL);
 		mode = MODE_PROGRAMS;
 	}
 	apply_verbosity(&o, cfg);
+	rlimits_raise(cfg);
 	int status = supervisor_run(cfg, mode);
 	config_free(cfg);
 	return status;

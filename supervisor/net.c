@@ -1,4 +1,5 @@
 #include "net.h"
+#include "shed.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -46,7 +47,7 @@ static bool unix_address(struct sockaddr_un *addr, const char *path, char *err, 
 	return true;
 }
 
-bool net_parse_host_port(const char *host_port, struct sockaddr_storage *addr, socklen_t *addr_len, char *err,
+STARTUP_ONLY bool net_parse_host_port(const char *host_port, struct sockaddr_storage *addr, socklen_t *addr_len, char *err,
 			 size_t n)
 {
 	char host[64];
@@ -117,7 +118,7 @@ static int bind_with_mode(int fd, const struct sockaddr_un *addr, mode_t mode)
 	return r;
 }
 
-int net_unix_listen(const char *path, mode_t mode, int backlog, char *err, size_t n)
+STARTUP_ONLY int net_unix_listen(const char *path, mode_t mode, int backlog, char *err, size_t n)
 {
 	struct sockaddr_un addr;
 	if (!unix_address(&addr, path, err, n))
@@ -130,7 +131,7 @@ int net_unix_listen(const char *path, mode_t mode, int backlog, char *err, size_
 	return fd;
 }
 
-int net_tcp_listen(const char *host_port, int backlog, char *err, size_t n)
+STARTUP_ONLY int net_tcp_listen(const char *host_port, int backlog, char *err, size_t n)
 {
 	struct sockaddr_storage addr;
 	socklen_t len;
@@ -144,7 +145,7 @@ int net_tcp_listen(const char *host_port, int backlog, char *err, size_t n)
 	return fd;
 }
 
-int net_unix_dgram_bind(const char *path, mode_t mode, char *err, size_t n)
+STARTUP_ONLY int net_unix_dgram_bind(const char *path, mode_t mode, char *err, size_t n)
 {
 	struct sockaddr_un addr;
 	if (!unix_address(&addr, path, err, n))

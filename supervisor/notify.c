@@ -9,8 +9,9 @@
 #include "dirs.h"
 #include "net.h"
 #include "utf8.h"
+#include "shed.h"
 
-int notify_open(const char *path, char *err, size_t n)
+STARTUP_ONLY int notify_open(const char *path, char *err, size_t n)
 {
 	if (!net_unix_path_fits(path)) {
 		snprintf(err, n, "notify socket path too long: %s", path);

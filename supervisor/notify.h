@@ -1,4 +1,4 @@
-/* The sd_notify protocol (SPEC §2 `notify`): one datagram socket per
+/* The sd_notify protocol (tend.ini(5) `notify`): one datagram socket per
  * program, named by NOTIFY_SOCKET in its environment. A datagram is lines of
  * KEY=VALUE; tend reads READY=1, WATCHDOG=1 and STATUS=text. The kernel
  * tells who sent it (SO_PASSCRED), so the caller can count only datagrams

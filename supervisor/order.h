@@ -1,4 +1,4 @@
-/* Start and stop order (SPEC §2 `priority`, `depends_on`, §5).
+/* Start and stop order (tend.ini(5) `priority`, `depends_on`; tend(8) SIGNALS).
  *
  * Start: a program starts once its depends_on are satisfied; among programs
  * free to start, lower priority first, then file order. `start_step` numbers

@@ -1,5 +1,6 @@
 #include "ostream.h"
 #include "util.h"
+#include "shed.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -14,7 +15,7 @@
 
 
 /* Room for a burst of tend's own lines while the stream is stuck; past it,
- * whole lines are dropped and counted (SPEC §7). Mapped only while in use,
+ * whole lines are dropped and counted (tend(8) LOG). Mapped only while in use,
  * so an idle tend carries none of it. What must not be dropped (the rest of
  * a line begun, the programs' relayed lines) may grow it beyond; the relay
  * stops reading while anything is queued, which bounds that. */
@@ -26,7 +27,7 @@ struct ostream tend_stderr = { .fd = STDERR_FILENO, .shared_fd = STDERR_FILENO, 
 #define FLUSH_AT_EXIT_MS 1000
 
 /* How fd can be written without waiting, and with which fd. */
-static enum ostream_way choose_way(int fd, int *out_fd)
+STARTUP_ONLY static enum ostream_way choose_way(int fd, int *out_fd)
 {
 	struct stat st;
 	*out_fd = fd;
@@ -154,7 +155,7 @@ static void on_writable(struct ev_loop *loop, ev_io *w, int revents)
 		o->drained(o, dropped);
 }
 
-void ostream_attach(struct ostream *o, int fd, struct ev_loop *loop,
+STARTUP_ONLY void ostream_attach(struct ostream *o, int fd, struct ev_loop *loop,
 		    void (*drained)(struct ostream *o, unsigned long dropped))
 {
 	*o = (struct ostream){ .shared_fd = fd, .loop = loop, .drained = drained };
@@ -162,9 +163,10 @@ void ostream_attach(struct ostream *o, int fd, struct ev_loop *loop,
 	ev_io_init(&o->writable, on_writable, o->fd, EV_WRITE);
 }
 
-/* Writes what the stream takes now and queues the rest; with droppable, a
- * new line that does not fit in the queue is dropped whole and counted. */
-static bool write_or_queue(struct ostream *o, const char *line, size_t len, bool droppable)
+/* Writes what the stream takes now and queues the rest; with droppable,
+ * new lines (nlines of them) that do not fit in the queue are dropped whole
+ * and counted. */
+static bool write_or_queue(struct ostream *o, const char *line, size_t len, bool droppable, unsigned long nlines)
 {
 	if (o->way == OSTREAM_BLOCKING) {
 		size_t done = 0;
@@ -186,18 +188,23 @@ static bool write_or_queue(struct ostream *o, const char *line, size_t len, bool
 	/* the rest of a line begun must follow it, whatever its size */
 	if (enqueue(o, line + done, len - done, droppable && done == 0))
 		return true;
-	o->dropped++;
+	o->dropped += nlines;
 	return false;
 }
 
 bool ostream_write(struct ostream *o, const char *line, size_t len)
 {
-	return write_or_queue(o, line, len, true);
+	return write_or_queue(o, line, len, true, 1);
+}
+
+bool ostream_write_lines(struct ostream *o, const char *lines, size_t len, unsigned long nlines)
+{
+	return write_or_queue(o, lines, len, true, nlines);
 }
 
 bool ostream_put(struct ostream *o, const char *data, size_t len)
 {
-	write_or_queue(o, data, len, false);
+	write_or_queue(o, data, len, false, 0);
 	return o->len == 0;
 }
 

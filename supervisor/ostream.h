@@ -1,5 +1,5 @@
 /* tend's own output streams (its stderr, and its stdout for the programs'
- * relayed lines), written without ever blocking PID 1 (SPEC §7).
+ * relayed lines), written without ever blocking PID 1 (tend(8) LOG).
  *
  * The stream is often a pipe that Docker's log copier reads, sometimes
  * slowly, and that the programs write to as well: a blocking write there
@@ -48,6 +48,9 @@ void ostream_attach(struct ostream *o, int fd, struct ev_loop *loop,
 /* Writes one whole line of tend's own (or queues it). False when it was
  * dropped: the queue was full. */
 bool ostream_write(struct ostream *o, const char *line, size_t len);
+/* The same for nlines whole lines at once, in one write (dropped together,
+ * and counted as nlines, when the queue cannot take them). */
+bool ostream_write_lines(struct ostream *o, const char *lines, size_t len, unsigned long nlines);
 /* Writes data that must not be lost (the programs' lines), queueing what
  * the stream does not take now, however much. True when nothing waits in
  * the queue afterwards; false: stop producing until `drained` is called. */

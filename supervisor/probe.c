@@ -11,8 +11,9 @@
 #include "net.h"
 #include "spawn.h"
 #include "util.h"
+#include "shed.h"
 
-void probe_init(struct probe *p, struct ev_loop *loop, const struct probe_spec *spec, probe_done_fn *done,
+STARTUP_ONLY void probe_init(struct probe *p, struct ev_loop *loop, const struct probe_spec *spec, probe_done_fn *done,
 		probe_spawn_fn *spawn)
 {
 	memset(p, 0, sizeof *p);

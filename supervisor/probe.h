@@ -1,4 +1,4 @@
-/* Health probes at work (SPEC §2 `healthcheck`; what a probe is, parsed from
+/* Health probes at work (tend.ini(5) `healthcheck`; what a probe is, parsed from
  * the config: probe_spec.h): http (healthy on 2xx/3xx), tcp (healthy when
  * the connect succeeds) and exec (healthy on exit 0). Each runs inside the
  * event loop without blocking it and has its timeout; whatever goes wrong

@@ -1,4 +1,4 @@
-/* What a health probe is (SPEC §2 `healthcheck`), as the config says it:
+/* What a health probe is (tend.ini(5) `healthcheck`), as the config says it:
  * http://HOST:PORT/PATH, tcp://HOST:PORT or exec:COMMAND, parsed once when
  * the config is read. Data only: running a probe is probe.h's. */
 #ifndef TEND_PROBE_SPEC_H

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "util.h"
+#include "shed.h"
 
 
 /* One read takes at most this much, a line waiting for its end included. */
@@ -151,7 +152,7 @@ static void on_partial(struct ev_loop *loop, ev_timer *w, int revents)
 
 /* ---- opening, resuming, closing ---- */
 
-void relay_setup(struct ev_loop *loop, enum log_format format)
+STARTUP_ONLY void relay_setup(struct ev_loop *loop, enum log_format format)
 {
 	R.loop = loop;
 	relay_line_setup(format);
@@ -193,7 +194,7 @@ static bool open_pipe(struct relay_pipe *p, const char *program, const char *str
 	return true;
 }
 
-bool relay_open(struct relay *r, const char *program, bool redirect_stderr, char *err, size_t n)
+STARTUP_ONLY bool relay_open(struct relay *r, const char *program, bool redirect_stderr, char *err, size_t n)
 {
 	r->err = (struct relay_pipe){ .read_fd = -1, .write_fd = -1 };
 	if (!open_pipe(&r->out, program, "stdout", &tend_stdout, err, n))

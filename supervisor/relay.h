@@ -1,4 +1,4 @@
-/* A program's output relayed by tend, line by line (SPEC §8, log_prefix).
+/* A program's output relayed by tend, line by line (tend(8) PROGRAM OUTPUT, log_prefix).
  *
  * The program's stdout and stderr are the write ends of two pipes that tend
  * makes once and keeps for the program's whole life in tend, across its

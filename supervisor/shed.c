@@ -29,12 +29,24 @@
 
 #include <fcntl.h>
 #include <link.h>
+#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
+
+#if __has_include(<valgrind/valgrind.h>)
+#include <valgrind/valgrind.h>	/* RUNNING_ON_VALGRIND: no library needed */
+#else
+#define RUNNING_ON_VALGRIND 0
+#endif
 
 /* weak: builds that do not split the startup code (the sanitizer builds,
  * the unit tests) have no such sections, and these are then null */
@@ -122,34 +134,111 @@ static void drop(const struct range *r, uintptr_t page)
 	madvise((void *)begin, end - begin, MADV_DONTNEED);
 }
 
-/* The stack's lowest address, from /proc/self/maps; 0 if not found. */
-static uintptr_t stack_bottom(void)
+/* Calls fn with each line of /proc/self/maps, until it returns true. Not
+ * inlined: its buffer is then below the caller's frame, among the dead
+ * frames that drop_dead_stack drops. */
+static __attribute__((noinline)) void each_mapping(bool (*fn)(const char *line, void *ctx), void *ctx)
 {
 	char buf[8192];
 	int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return 0;
-	ssize_t n = read(fd, buf, sizeof buf - 1);
-	uintptr_t bottom = 0;
-	for (size_t total = 0; n > 0 && !bottom;) {
+		return;
+	size_t total = 0;
+	bool done = false;
+	ssize_t n;
+	while (!done && (n = read(fd, buf + total, sizeof buf - 1 - total)) > 0) {
 		total += (size_t)n;
 		buf[total] = '\0';
-		const char *line = strstr(buf, "[stack]");
-		if (line) {
-			while (line > buf && line[-1] != '\n')
-				line--;
-			bottom = (uintptr_t)strtoull(line, NULL, 16);
-		} else {
-			/* keep the last partial line, read on */
-			const char *nl = strrchr(buf, '\n');
-			size_t keep = nl ? total - (size_t)(nl + 1 - buf) : 0;
-			memmove(buf, buf + total - keep, keep);
-			total = keep;
-			n = read(fd, buf + total, sizeof buf - 1 - total);
+		char *line = buf, *nl;
+		while (!done && (nl = strchr(line, '\n'))) {
+			*nl = '\0';
+			done = fn(line, ctx);
+			line = nl + 1;
 		}
+		/* keep the last partial line, read on (one longer than the
+		 * buffer is skipped) */
+		total = total - (size_t)(line - buf);
+		memmove(buf, line, total);
+		if (total == sizeof buf - 1)
+			total = 0;
 	}
 	close(fd);
+}
+
+static bool find_stack(const char *line, void *ctx)
+{
+	size_t len = strlen(line);
+	if (len < 7 || strcmp(line + len - 7, "[stack]") != 0)
+		return false;
+	*(uintptr_t *)ctx = (uintptr_t)strtoull(line, NULL, 16);
+	return true;
+}
+
+/* The stack's lowest address, from /proc/self/maps; 0 if not found. */
+static uintptr_t stack_bottom(void)
+{
+	uintptr_t bottom = 0;
+	each_mapping(find_stack, &bottom);
 	return bottom;
+}
+
+/* A mapping larger than this is not tend's own data (the sanitizers'
+ * shadow memory, say): left alone. */
+#define REWRITE_MAX ((uintptr_t)64 << 20)
+
+struct rewrite {
+	int pagemap;	/* /proc/self/pagemap */
+	uintptr_t page;
+};
+
+/* Not instrumented: under AddressSanitizer, these pages hold its red zones,
+ * which it would report touched (a byte rewritten with itself changes
+ * nothing there either). */
+static __attribute__((no_sanitize_address)) bool rewrite_mapping(const char *line, void *ctx)
+{
+	const struct rewrite *rw = ctx;
+	char *at;
+	uintptr_t begin = (uintptr_t)strtoull(line, &at, 16);
+	uintptr_t end = (uintptr_t)strtoull(at + 1, &at, 16);
+	if (strncmp(at, " rw-p ", 6) != 0 || end <= begin || end - begin > REWRITE_MAX)
+		return false;
+	for (uintptr_t a = begin; a < end;) {
+		uint64_t entries[64];
+		size_t want = (end - a) / rw->page < 64 ? (end - a) / rw->page : 64;
+		ssize_t got = pread(rw->pagemap, entries, want * sizeof *entries, (off_t)(a / rw->page * sizeof *entries));
+		if (got <= 0)
+			return false;
+		for (size_t i = 0; i < (size_t)got / sizeof *entries; i++, a += rw->page) {
+			/* present (bit 63), and tend's own written copy, not a
+			 * file's page (bit 61): a write there would make one */
+			if ((entries[i] >> 63 & 1) && !(entries[i] >> 61 & 1)) {
+				volatile char *p = (volatile char *)a;
+				*p = *p;
+			}
+		}
+	}
+	return false;
+}
+
+/* The programs' forks left every page that tend had written shared with
+ * them, copy-on-write: tend's first write to each since then faults, even
+ * once the program has exec'd (the kernel then only makes it writable
+ * again). Each such page still mapped in tend's writable private mappings
+ * is written here, with its own bytes, so that the first event after idle
+ * does not take those faults on its way. A later fork (a restart, an exec
+ * probe) leaves them so again, until tend has written to them. */
+static void rewrite_written_pages(uintptr_t page)
+{
+	/* under valgrind the mappings are its own as well, and a byte
+	 * rewritten in a freed block or below the stack pointer is an error
+	 * there (AddressSanitizer: see rewrite_mapping) */
+	if (RUNNING_ON_VALGRIND)
+		return;
+	struct rewrite rw = { open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC), page };
+	if (rw.pagemap < 0)
+		return;
+	each_mapping(rewrite_mapping, &rw);
+	close(rw.pagemap);
 }
 
 /* The stack below the current frame holds only startup's dead frames (the
@@ -165,6 +254,66 @@ static void drop_dead_stack(uintptr_t page)
 		madvise((void *)bottom, frame - page - bottom, MADV_DONTNEED);
 }
 
+/* What the loop calls in libc on the paths that someone waits for (a stop
+ * signal to send, one to forward, a reap and a restart, a log line, an
+ * HTTP answer) is dropped above with the rest of libc; it is brought back
+ * here, in one go, so that the first such event after idle does not fault
+ * its code in, one fault-around window at a time, before it can act.
+ * Reading a byte of a function maps the window around it (the kernel's
+ * fault-around); printf's insides, which have no name whose address could
+ * be taken, come back by formatting a line the way the log does. The
+ * windows kept cost RSS (libc's pages, shared with every other program
+ * using libc), not USS; the numbers are in docs/benchmarks.md. */
+static __attribute__((noinline)) void warm_loop_paths(void)
+{
+	static const void *const hot[] = {
+		(const void *)kill, (const void *)read, (const void *)write, (const void *)waitpid,
+		(const void *)realloc, (const void *)malloc, (const void *)free, (const void *)clock_gettime,
+		(const void *)close, (const void *)fork, (const void *)pipe2, (const void *)epoll_wait,
+		(const void *)accept4, (const void *)send, (const void *)recv, (const void *)memcpy,
+		(const void *)strlen,
+	};
+	for (size_t i = 0; i < sizeof hot / sizeof hot[0]; i++)
+		(void)*(const volatile char *)hot[i];
+	char line[128];
+	snprintf(line, sizeof line, "%s: %s %d %u %lu %zu %g %.1f", "tend", "x", -1, 1u, 1ul, sizeof line, 0.5, 1.5);
+	(void)*(volatile char *)line;
+}
+
+/* Every page of each shared library's code (the dynamic linker's own
+ * included), one read per fault-around window. */
+static int warm_library(struct dl_phdr_info *info, size_t size, void *data)
+{
+	(void)size, (void)data;
+	if (info->dlpi_name[0] == '\0' || strstr(info->dlpi_name, "vdso"))
+		return 0;
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_X) || (ph->p_flags & PF_W))
+			continue;
+		uintptr_t begin = info->dlpi_addr + ph->p_vaddr;
+		/* the dynamic linker's code is small; libc's is not, and its
+		 * exit code is found by name below */
+		if (!strstr(info->dlpi_name, "ld-linux") && !strstr(info->dlpi_name, "ld.so"))
+			continue;
+		for (uintptr_t at = begin; at < begin + ph->p_memsz; at += 16 * 4096)
+			(void)*(const volatile char *)at;
+	}
+	return 0;
+}
+
+void shed_warm_exit(const void *startup_code)
+{
+	static bool done;
+	if (done)
+		return;
+	done = true;
+	dl_iterate_phdr(warm_library, NULL);
+	(void)*(const volatile char *)(const void *)exit;
+	if (startup_code)
+		(void)*(const volatile char *)startup_code;
+}
+
 void shed_startup_pages(void)
 {
 	struct ranges rs = { .n = 0 };
@@ -173,5 +322,7 @@ void shed_startup_pages(void)
 	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
 	for (size_t i = 0; i < rs.n; i++)
 		drop(&rs.r[i], page);
+	warm_loop_paths();	/* before the stack's drop: its frames are dead too */
+	rewrite_written_pages(page);
 	drop_dead_stack(page);
 }

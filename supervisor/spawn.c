@@ -101,6 +101,7 @@ static int place_listen_fds(const int *fds, size_t n, int report_fd)
 struct child_output {
 	int out, err;
 	const int *listen_fds;
+	bool swap;	/* stdout and stderr exchanged (cfg->streams_swapped) */
 };
 
 static void reset_signal_dispositions(void)
@@ -137,6 +138,13 @@ static void set_output(bool quiet, struct child_output output, int report_fd)
 		dup2(null, STDIN_FILENO);
 		dup2(null, STDOUT_FILENO);
 		dup2(null, STDERR_FILENO);
+		return;
+	}
+	if (output.swap) {
+		int saved = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+		if (saved < 0 || dup2(STDERR_FILENO, STDOUT_FILENO) < 0 || dup2(saved, STDERR_FILENO) < 0)
+			child_fail(report_fd, STEP_EXEC);
+		close(saved);
 		return;
 	}
 	/* dup2 clears close-on-exec on the copy: the pipes' ends stay
@@ -243,6 +251,9 @@ pid_t spawn_program(const struct program_config *cfg, int out_fd, int err_fd, co
 		    int *report_fd)
 {
 	struct child_output output = { .out = out_fd, .err = err_fd, .listen_fds = listen_fds };
+	output.swap = out_fd < 0 && err_fd < 0 && cfg->streams_swapped;
+	if (output.out < 0 && cfg->stdout_to_stderr)
+		output.out = STDERR_FILENO;	/* stdout_logfile = /dev/stderr */
 	if (output.err < 0 && cfg->redirect_stderr)
 		output.err = STDOUT_FILENO;	/* after stdout is in place */
 	return spawn(cfg, cfg->argv, false, output, report_fd);
@@ -251,7 +262,7 @@ pid_t spawn_program(const struct program_config *cfg, int out_fd, int err_fd, co
 pid_t spawn_probe(const struct program_config *cfg, char **argv)
 {
 	int report_fd;
-	pid_t pid = spawn(cfg, argv, true, (struct child_output){ -1, -1, NULL }, &report_fd);
+	pid_t pid = spawn(cfg, argv, true, (struct child_output){ .out = -1, .err = -1 }, &report_fd);
 	if (pid > 0)
 		close(report_fd);	/* a probe that cannot run exits 127: a failed probe */
 	return pid;

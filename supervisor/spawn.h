@@ -1,4 +1,4 @@
-/* Making a program's process: fork, set up the child as SPEC §5 requires
+/* Making a program's process: fork, set up the child as tend(8) says
  * (own session and process group, empty signal mask, default dispositions, fds 0-2
  * only, user/directory/umask/environment), exec. A failure in the child
  * comes back to the parent on a close-on-exec pipe: EOF there means the

@@ -48,7 +48,7 @@ struct program {
 	ev_io report;		/* the exec-failure pipe of the current process */
 	int report_fd;		/* -1: closed */
 	int exec_errno;		/* the current process could not be executed */
-	struct relay relay;	/* log_prefix: its stdout and stderr pipes */
+	struct relay *relay;	/* log_prefix: its stdout and stderr pipes; else NULL */
 	int *listen_fds;	/* its `listen` sockets, held while tend runs; NULL: none */
 	bool said_blocked;	/* "not started: its dependency is FATAL" logged */
 	struct probe probe;	/* its healthcheck, while one runs */
@@ -130,12 +130,12 @@ void senses_stop(struct program *p);
 void senses_close(struct program *p);
 
 /* sup_start.c */
-/* Ready (SPEC §3): RUNNING, healthy when it has a healthcheck, READY=1
+/* Ready (tend(8) PROGRAM STATES): RUNNING, healthy when it has a healthcheck, READY=1
  * with notify. */
 bool program_ready(const struct program *p);
-/* Ready or finished, so that its dependents may start (SPEC §3). */
+/* Ready or finished, so that its dependents may start (tend(8) PROGRAM STATES). */
 bool program_satisfies_dependents(const struct program *p);
-/* Done (SPEC §3): finished, or stopped as asked. */
+/* Done (tend(8) PROGRAM STATES): finished, or stopped as asked. */
 bool program_done(const struct program *p);
 void start_free_programs(struct supervisor *sup);
 void check_fatal(struct supervisor *sup);

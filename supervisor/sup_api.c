@@ -10,6 +10,7 @@
 #include "signames.h"
 #include "spawn.h"
 #include "sup.h"
+#include "shed.h"
 
 static size_t api_count(void *ctx)
 {
@@ -27,6 +28,8 @@ static void api_view(void *ctx, size_t i, struct program_view *v)
 		.health = p->health.state,
 		.ready = program_ready(p),
 		.finished = s->state == SVC_EXITED && svc_exited_expected(s),
+		.oneshot = s->cfg->oneshot,
+		.done = program_done(p),
 		.required = s->cfg->required,
 		.pid = s->pid,
 		.uptime = s->pid > 0 ? mono_now() - s->spawned_at : 0,
@@ -102,7 +105,7 @@ static enum api_result api_control(void *ctx, const char *name, enum api_action 
 	return API_DONE;
 }
 
-void sup_api_open(struct supervisor *sup)
+STARTUP_ONLY void sup_api_open(struct supervisor *sup)
 {
 	char err[256];
 	sup->api = (struct api_backend){

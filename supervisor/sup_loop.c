@@ -1,4 +1,4 @@
-/* The loop that owns everything that happens at run time (SPEC §5): it is
+/* The loop that owns everything that happens at run time (tend(8) SIGNALS): it is
  * set up, runs the reconcile step once per turn, arms each program's
  * deadline timer, and is torn down at exit. The programs' state machines
  * (svc.h) only decide; the sup_*.c files feed them events and carry out
@@ -7,6 +7,7 @@
 #include "supervisor.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -69,6 +70,11 @@ static void on_prepare(struct ev_loop *loop, ev_prepare *w, int revents)
 	 * settled too, before the loop waits */
 	for (int rounds = 0; sup->changed && rounds < 8; rounds++)
 		reconcile(sup);
+	log_release();	/* what a signal held back (sup_signals.c) */
+	/* shutting down: the stop signals are out (reconcile); tend's exit
+	 * comes next (main frees the config after this returns) */
+	if (sup->phase != PHASE_RUNNING)
+		shed_warm_exit((const void *)config_free);
 }
 
 /* ---- tend's own output, and the programs' relayed through it ---- */
@@ -83,7 +89,7 @@ static void on_output_drained(struct ostream *o, unsigned long dropped)
 	relay_resume(o);
 }
 
-/* From here on tend's stdout and stderr never block it (SPEC §7). */
+/* From here on tend's stdout and stderr never block it (tend(8) LOG). */
 static void attach_output(struct supervisor *sup)
 {
 	ostream_attach(&tend_stdout, STDOUT_FILENO, sup->loop, on_output_drained);
@@ -96,19 +102,24 @@ static void open_relays(struct supervisor *sup)
 	char err[256];
 	for (size_t i = 0; i < sup->n; i++) {
 		struct program *p = &sup->programs[i];
-		p->relay.out = p->relay.err = (struct relay_pipe){ .read_fd = -1, .write_fd = -1 };
 		const struct program_config *c = p->svc.cfg;
-		if (c->log_prefix && !relay_open(&p->relay, c->name, c->redirect_stderr, err, sizeof err))
+		if (!c->log_prefix)
+			continue;	/* no pipes: no room for them either */
+		p->relay = calloc(1, sizeof *p->relay);
+		if (!p->relay)
+			fatal(TEND_EXIT_FAILED, "out of memory");
+		p->relay->out = p->relay->err = (struct relay_pipe){ .read_fd = -1, .write_fd = -1 };
+		if (!relay_open(p->relay, c->name, c->redirect_stderr, err, sizeof err))
 			fatal(TEND_EXIT_FAILED, "%s", err);
 	}
 }
 
 /* Every program's `listen` sockets, before anything starts: one that
- * cannot be made is a config error (SPEC §2), and nothing starts. They
+ * cannot be made is a config error (tend.ini(5)), and nothing starts. They
  * stay open until tend exits (close-on-exec: only spawn.c passes them on). */
 static void open_listen_sockets(struct supervisor *sup)
 {
-	char err[256];
+	char err[256], where[PATH_MAX + 16];
 	for (size_t i = 0; i < sup->n; i++) {
 		struct program *p = &sup->programs[i];
 		const struct program_config *c = p->svc.cfg;
@@ -118,9 +129,10 @@ static void open_listen_sockets(struct supervisor *sup)
 			fatal(TEND_EXIT_FAILED, "out of memory");
 		for (size_t k = 0; k < c->listen.count; k++) {
 			const struct listen_spec *s = &c->listen.items[k];
-			if ((p->listen_fds[k] = listen_open(s, c->listen_backlog, err, sizeof err)) < 0)
-				fatal(TEND_EXIT_ERROR, "%s:%d: [program:%s] listen %s: %s", sup->cfg->path, c->listen_line,
-				      c->name, s->address, err);
+			if ((p->listen_fds[k] = listen_open(s, c->listen_backlog, err, sizeof err)) < 0) {
+				config_where(sup->cfg, c->listen_line, where, sizeof where);
+				fatal(TEND_EXIT_ERROR, "%s: [program:%s] listen %s: %s", where, c->name, s->address, err);
+			}
 		}
 	}
 }
@@ -137,7 +149,7 @@ static void on_shed_timer(struct ev_loop *loop, ev_timer *w, int revents)
 
 static void init_programs(struct supervisor *sup)
 {
-	sup->programs = calloc(sup->n + 1, sizeof *sup->programs);
+	sup->programs = calloc(sup->n ? sup->n : 1, sizeof *sup->programs);
 	if (!sup->programs)
 		fatal(TEND_EXIT_FAILED, "out of memory");
 	for (size_t i = 0; i < sup->n; i++) {
@@ -156,7 +168,9 @@ static void free_programs(struct supervisor *sup)
 	for (size_t i = 0; i < sup->n; i++) {
 		report_close(&sup->programs[i]);
 		senses_close(&sup->programs[i]);
-		relay_close(&sup->programs[i].relay);
+		if (sup->programs[i].relay)
+			relay_close(sup->programs[i].relay);
+		free(sup->programs[i].relay);
 		free(sup->programs[i].listen_fds);	/* the sockets close as tend exits */
 		svc_free(&sup->programs[i].svc);
 	}
@@ -188,6 +202,9 @@ int supervisor_run(struct config *cfg, enum run_mode mode)
 	senses_open(&sup);
 	open_relays(&sup);
 
+	/* the first programs' forks before any of tend's lines is written
+	 * (on_prepare releases them) */
+	log_hold();
 	log_event(LOG_INFO, NULL, "boot", LOG_KV(KV_N("pid", getpid()), KV_N("programs", sup.n)),
 		  "starting %zu program%s%s", sup.n, sup.n == 1 ? "" : "s", sup.pid1 ? " as PID 1" : "");
 	/* from here on tend may not die: errors are logged and lived with */
@@ -201,6 +218,7 @@ int supervisor_run(struct config *cfg, enum run_mode mode)
 	ev_timer_init(&sup.shed_timer, on_shed_timer, SHED_DELAY, 0);
 	ev_timer_start(sup.loop, &sup.shed_timer);
 	ev_run(sup.loop, 0);
+	log_release();	/* held by the turn that ended the loop */
 
 	log_event(LOG_INFO, NULL, "exit", LOG_KV(KV_N("status", sup.exit_status)), "exiting with status %d",
 		  sup.exit_status);

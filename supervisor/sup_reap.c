@@ -48,8 +48,8 @@ static pid_t os_spawn(struct svc *s)
 	struct program *p = container_of(s, struct program, svc);
 	int fd;
 	report_close(p);
-	const struct relay *r = &p->relay;
-	pid_t pid = spawn_program(s->cfg, r->out.write_fd, r->err.write_fd, p->listen_fds, &fd);
+	const struct relay *r = p->relay;
+	pid_t pid = spawn_program(s->cfg, r ? r->out.write_fd : -1, r ? r->err.write_fd : -1, p->listen_fds, &fd);
 	if (pid < 0)
 		return -1;
 	p->exec_errno = 0;
@@ -122,7 +122,8 @@ bool sup_reap(struct supervisor *sup)
 			take_report(owner);	/* it is dead: the report, if any, is there */
 		senses_stop(owner);	/* before the exit: a restart probes anew */
 		kill_rest_of_group(sup, owner, pid);
-		relay_flush(&owner->relay);	/* what it wrote comes before its exit */
+		if (owner->relay)
+			relay_flush(owner->relay);	/* what it wrote comes before its exit */
 		struct svc_exit exit = { .status = status, .exec_errno = owner->exec_errno };
 		program_deliver(owner, SVC_EXIT, &exit);
 	}

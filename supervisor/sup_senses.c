@@ -11,6 +11,7 @@
 #include "notify.h"
 #include "spawn.h"
 #include "sup.h"
+#include "shed.h"
 
 /* Health became unhealthy: restart_on_unhealthy acts on it. */
 static void became_unhealthy(struct program *p)
@@ -97,7 +98,7 @@ static uid_t uid_of(pid_t pid)
 	return line && sscanf(line + 5, "%lu", &uid) == 1 ? (uid_t)uid : (uid_t)-1;
 }
 
-/* Only the program's own processes speak for it (SPEC §2 notify): they are
+/* Only the program's own processes speak for it (tend.ini(5) notify): they are
  * the processes of the session it leads (spawn.c), which no other process
  * can join, and they run as the program's user, or as its main process
  * does now (a program that drops privileges itself, like gosu). */
@@ -147,7 +148,7 @@ static void on_notify(struct ev_loop *loop, ev_io *w, int revents)
 	sup_changed(p->sup);
 }
 
-void senses_init(struct program *p)
+STARTUP_ONLY void senses_init(struct program *p)
 {
 	p->notify_fd = -1;
 	ev_init(&p->watchdog_timer, on_watchdog);
@@ -156,7 +157,7 @@ void senses_init(struct program *p)
 }
 
 /* The notify sockets, before the loop runs (fatal on failure). */
-void senses_open(struct supervisor *sup)
+STARTUP_ONLY void senses_open(struct supervisor *sup)
 {
 	char err[256];
 	for (size_t i = 0; i < sup->n; i++) {

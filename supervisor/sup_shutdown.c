@@ -1,4 +1,4 @@
-/* The shutdown's phases (SPEC §5): the drain, the programs stopped in the
+/* The shutdown's phases (tend(8) SIGNALS): the drain, the programs stopped in the
  * reverse of their start order, then what is left over TERM'd and KILL'd,
  * all within shutdown_timeout.
  *
@@ -64,7 +64,7 @@ static void on_shutdown_timeout(struct ev_loop *loop, ev_timer *w, int revents)
 }
 
 /* Single-command mode when tend is not PID 1: what the command left behind
- * gets SIGTERM and the grace, but no SIGKILL. SPEC §5 kills leftovers
+ * gets SIGTERM and the grace, but no SIGKILL. tend(8) SIGNALS kills leftovers
  * because the exit of PID 1 would kill them without warning; tend's exit
  * kills nothing here, and tini and dumb-init leave such processes running,
  * to the next reaper up. */

@@ -1,4 +1,4 @@
-/* Signals sent to tend (SPEC §5), read through signalfd as loop events:
+/* Signals sent to tend (tend(8) SIGNALS), read through signalfd as loop events:
  * which are caught, and where each goes. */
 #include <signal.h>
 #include <stdio.h>
@@ -9,6 +9,7 @@
 #include "signames.h"
 #include "spawn.h"
 #include "sup.h"
+#include "shed.h"
 
 static void forward(struct supervisor *sup, int sig)
 {
@@ -38,6 +39,10 @@ static void on_signal(struct ev_loop *loop, ev_signal *w, int revents)
 	int sig = w->signum;
 	bool stop_signal = sig == SIGTERM || sig == SIGINT || sig == SIGQUIT;
 
+	/* what this signal asks for (stop signals, forwarded ones, a restart's
+	 * fork) is done before the log lines that tell of it are written: they
+	 * wait until the end of the loop's turn (on_prepare) */
+	log_hold();
 	if (sig == SIGCHLD) {
 		bool children = sup_reap(sup);
 		if (sup->mode == MODE_SINGLE)
@@ -66,14 +71,14 @@ static void on_signal(struct ev_loop *loop, ev_signal *w, int revents)
 }
 
 /* Every signal tend catches. In single-command mode, every signal it can
- * catch (SPEC §5), the faults too, so that `kill -SEGV` reaches the command
+ * catch (tend(8) SIGNALS), the faults too, so that `kill -SEGV` reaches the command
  * as with tini and dumb-init. Blocked for signalfd, a fault of tend's own
  * still kills it: the kernel unblocks a synchronous SIGSEGV, SIGBUS,
  * SIGILL, SIGFPE, SIGTRAP or seccomp's SIGSYS and resets it to SIG_DFL
  * before delivering it, and abort() unblocks SIGABRT. In program mode they
  * are not caught: no program takes them, and `kill -ABRT` on tend is how
  * one gets its core. */
-static bool watched(enum run_mode mode, int sig)
+STARTUP_ONLY static bool watched(enum run_mode mode, int sig)
 {
 	switch (sig) {
 	case SIGKILL: case SIGSTOP:
@@ -88,9 +93,12 @@ static bool watched(enum run_mode mode, int sig)
 	}
 }
 
-bool watch_signals(struct supervisor *sup)
+STARTUP_ONLY bool watch_signals(struct supervisor *sup)
 {
-	sup->signals = calloc(NSIG, sizeof *sup->signals);
+	size_t n = 0;
+	for (int sig = 1; sig < NSIG; sig++)
+		n += watched(sup->mode, sig);
+	sup->signals = calloc(n, sizeof *sup->signals);
 	if (!sup->signals)
 		return false;
 	/* Blocked first, so that none can act between the two steps below;

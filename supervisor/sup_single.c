@@ -1,4 +1,4 @@
-/* Single-command mode's signals and job control (SPEC §5): tend stands in
+/* Single-command mode's signals and job control (tend(8) SIGNALS): tend stands in
  * for the command before the shell that started it. */
 #include <signal.h>
 #include <string.h>
@@ -105,7 +105,7 @@ void single_signal(struct supervisor *sup, int sig)
 	} else if (sig == SIGTSTP) {
 		job_stop_received(p, sig);
 	} else if (sig == SIGTTIN || sig == SIGTTOU) {
-		/* not passed on (SPEC §5): in tend's place the command would have
+		/* not passed on (tend(8) SIGNALS): in tend's place the command would have
 		 * been stopped by them only through the terminal, which stops the
 		 * command's own group directly (single_follow_stop) */
 	} else {

@@ -1,4 +1,4 @@
-/* Start policy: readiness (SPEC §3), which programs may start now
+/* Start policy: readiness (tend(8) PROGRAM STATES), which programs may start now
  * (depends_on, then priority), and what ends tend when a required program
  * fails for good or the one command of single-command mode is done. */
 #include <stdio.h>
@@ -41,7 +41,7 @@ static const struct program *waiting_for(const struct supervisor *sup, const str
 }
 
 /* Starts, step by step, the programs whose turn has come: depends_on
- * satisfied, then the lowest priority first (SPEC §2). */
+ * satisfied, then the lowest priority first (tend.ini(5)). */
 void start_free_programs(struct supervisor *sup)
 {
 	for (;;) {
@@ -71,17 +71,34 @@ void start_free_programs(struct supervisor *sup)
 	}
 }
 
-/* "last exit code 4", "last signal KILL", or why it never ran. */
+/* What ends tend with exit_on_fatal (tend.ini(5) exit_on_fatal, tend(8) EXIT STATUS): FATAL, or EXITED for
+ * good with an unexpected code. A program exits for good only when its
+ * autorestart does not restart that exit (false: `unexpected` restarts an
+ * unexpected code, and past restart_limit it is FATAL); a task's
+ * unexpected exit is a failed start, so it ends FATAL. */
+static bool failed_for_good(const struct svc *s)
+{
+	return s->state == SVC_FATAL || (s->state == SVC_EXITED && !svc_exited_expected(s));
+}
+
+/* "required program web is FATAL, last exit code 4", "... exited with
+ * code 3 and is not restarted: autorestart = false", or why it never ran. */
 static void describe_fatal(const struct svc *s, char *buf, size_t n)
 {
-	if (s->last_exit_kind == EXIT_SIGNAL)
-		snprintf(buf, n, "required program %s is FATAL, last signal %s", s->cfg->name,
-			 signal_name(s->last_exit_value));
-	else if (s->last_exit_kind == EXIT_CODE)
-		snprintf(buf, n, "required program %s is FATAL, last exit code %d", s->cfg->name, s->last_exit_value);
-	else	/* none of its starts made a process */
-		snprintf(buf, n, "required program %s is FATAL, never started: %s", s->cfg->name,
-			 strerror(s->spawn_errno));
+	const char *name = s->cfg->name;
+	bool fatal = s->state == SVC_FATAL;
+	if (s->last_exit_kind == EXIT_SIGNAL && fatal)
+		snprintf(buf, n, "required program %s is FATAL, last signal %s", name, signal_name(s->last_exit_value));
+	else if (s->last_exit_kind == EXIT_CODE && fatal)
+		snprintf(buf, n, "required program %s is FATAL, last exit code %d", name, s->last_exit_value);
+	else if (fatal)	/* none of its starts made a process */
+		snprintf(buf, n, "required program %s is FATAL, never started: %s", name, strerror(s->spawn_errno));
+	else if (s->last_exit_kind == EXIT_SIGNAL)
+		snprintf(buf, n, "required program %s was killed by signal %s and is not restarted: autorestart = false",
+			 name, signal_name(s->last_exit_value));
+	else
+		snprintf(buf, n, "required program %s exited with code %d and is not restarted: autorestart = false",
+			 name, s->last_exit_value);
 }
 
 void check_fatal(struct supervisor *sup)
@@ -90,8 +107,8 @@ void check_fatal(struct supervisor *sup)
 		return;
 	for (size_t i = 0; i < sup->n; i++) {
 		const struct svc *s = &sup->programs[i].svc;
-		if (s->state == SVC_FATAL && s->cfg->required) {
-			char why[160];
+		if (failed_for_good(s) && s->cfg->required) {
+			char why[200];
 			describe_fatal(s, why, sizeof why);
 			shutdown_begin(sup, TEND_EXIT_FAILED, why);
 			return;

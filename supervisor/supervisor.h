@@ -14,7 +14,7 @@ enum run_mode {
 	MODE_SINGLE,	/* tend -- COMMAND: one program, tini-style */
 };
 
-/* Runs until shutdown; returns tend's exit status (SPEC §6). */
+/* Runs until shutdown; returns tend's exit status (tend(8) EXIT STATUS). */
 int supervisor_run(struct config *cfg, enum run_mode mode);
 
 #endif

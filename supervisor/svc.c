@@ -12,6 +12,7 @@
 #include "log.h"
 #include "signames.h"
 #include "svc_record.h"
+#include "shed.h"
 
 bool svc_held(const struct svc *s)
 {
@@ -25,7 +26,7 @@ static void aim(struct svc *s, enum svc_goal goal)
 		s->goal = goal;
 }
 
-bool svc_init(struct svc *s, const struct program_config *cfg, const struct svc_os *os)
+STARTUP_ONLY bool svc_init(struct svc *s, const struct program_config *cfg, const struct svc_os *os)
 {
 	memset(s, 0, sizeof *s);
 	s->cfg = cfg;
@@ -55,7 +56,7 @@ typedef void svc_action(struct svc *s, double now, const struct svc_exit *e);
 static void fail_start(struct svc *s, double now, const char *what);
 
 /* fork or pipe failed for lack of something tend itself is short of: the
- * program did nothing wrong, so this is not a failed start (SPEC §3). */
+ * program did nothing wrong, so this is not a failed start (tend(8) PROGRAM STATES). */
 static bool short_of_resources(int err)
 {
 	return err == EAGAIN || err == EMFILE || err == ENFILE || err == ENOMEM;
@@ -96,7 +97,13 @@ static void spawn(struct svc *s, double now, const struct svc_exit *e)
 	s->pid = pid;
 	s->starts++;
 	s->spawned_at = now;
-	if (s->cfg->startsecs > 0) {
+	if (s->cfg->oneshot) {
+		/* a task's start lasts as long as it runs: it succeeds when the
+		 * task exits as expected (task_exited), whatever startsecs */
+		s->state = SVC_STARTING;
+		s->deadline = 0;
+		note(s, LOG_INFO, "start", false, "started with pid %d; a task, done when it exits", (int)pid);
+	} else if (s->cfg->startsecs > 0) {
 		s->state = SVC_STARTING;
 		s->deadline = now + s->cfg->startsecs;
 		note(s, LOG_INFO, "start", false, "started with pid %d", (int)pid);
@@ -186,6 +193,24 @@ static void running_exited(struct svc *s, double now, const struct svc_exit *e)
 	count_restart(s, now);
 	note(s, LOG_INFO, "exit", true, "%s; restarting", what);
 	spawn(s, now, e);
+}
+
+/* A task's process is gone (oneshot): with an expected code its start has
+ * succeeded and it is done; with any other it is a failed start. */
+static void task_exited(struct svc *s, double now, const struct svc_exit *e)
+{
+	char what[96];
+	record_exit(s, e);
+	describe_exit(s, what, sizeof what);
+	if (e->exec_errno || !svc_exited_expected(s)) {
+		fail_start(s, now, what);
+		return;
+	}
+	s->pid = 0;
+	s->state = SVC_EXITED;
+	s->deadline = 0;
+	s->failed_starts = 0;
+	note(s, LOG_INFO, "done", true, "%s (expected) after %.1fs; done", what, now - s->spawned_at);
 }
 
 /* Sends the stop signal; SIGKILL comes at the deadline. */
@@ -309,16 +334,37 @@ static void impossible(struct svc *s, double now, const struct svc_exit *e)
  *   start_failed:               BACKOFF, FATAL, EXITED (shutting down)
  *   start_succeeded:            RUNNING
  *   running_exited:             STARTING/RUNNING (restarted), EXITED, FATAL, BACKOFF
+ *   task_exited:                EXITED (done), or as start_failed
  *   stop, stop_then_start, unhealthy, kill_now:  STOPPING
  *   stop_timed_out, start_after_stop:  STOPPING (stays)
  *   stopped:                    STOPPED, FATAL (goal FATAL), or started again (goal RESTART)
  *   cancel_retry:               STOPPED
  *   nothing, impossible:        the same state */
-static svc_action *const transitions[SVC_NSTATES][SVC_NEVENTS] = {
+typedef svc_action *const svc_row[SVC_NEVENTS];
+
+/* A program: it runs until it is stopped, and is restarted per autorestart. */
+static const svc_row program_transitions[SVC_NSTATES] = {
 	/*                 START        STOP          KILL          EXIT            DEADLINE         RESTART           UNHEALTHY   HOLD */
 	[SVC_STOPPED]  = { start_fresh, nothing,      nothing,      impossible,     impossible,      start_fresh,      nothing,    nothing },
 	[SVC_STARTING] = { nothing,     stop,         kill_now,     start_failed,   start_succeeded, stop_then_start,  unhealthy,  nothing },
 	[SVC_RUNNING]  = { nothing,     stop,         kill_now,     running_exited, impossible,      stop_then_start,  unhealthy,  nothing },
+	[SVC_BACKOFF]  = { start_fresh, cancel_retry, cancel_retry, impossible,     retry,           start_fresh,      nothing,    nothing },
+	[SVC_STOPPING] = { nothing,     nothing,      kill_now,     stopped,        stop_timed_out,  start_after_stop, nothing,    nothing },
+	[SVC_EXITED]   = { start_fresh, nothing,      nothing,      impossible,     impossible,      start_fresh,      nothing,    nothing },
+	[SVC_FATAL]    = { start_fresh, nothing,      nothing,      impossible,     impossible,      start_fresh,      nothing,    nothing },
+};
+
+/* A task (oneshot = true): its start lasts until its process exits, so it is
+ * STARTING while it runs, with no startsecs deadline, and never RUNNING;
+ * its exit is the start's outcome (task_exited); it has no health (the
+ * config refuses healthcheck, notify and restart_on_unhealthy with it). A
+ * start or restart request runs it again; a stop stops it like a program.
+ * The rows of STARTING and RUNNING are where it differs from a program. */
+static const svc_row task_transitions[SVC_NSTATES] = {
+	/*                 START        STOP          KILL          EXIT            DEADLINE         RESTART           UNHEALTHY   HOLD */
+	[SVC_STOPPED]  = { start_fresh, nothing,      nothing,      impossible,     impossible,      start_fresh,      nothing,    nothing },
+	[SVC_STARTING] = { nothing,     stop,         kill_now,     task_exited,    impossible,      stop_then_start,  impossible, nothing },
+	[SVC_RUNNING]  = { impossible,  impossible,   impossible,   impossible,     impossible,      impossible,       impossible, impossible },
 	[SVC_BACKOFF]  = { start_fresh, cancel_retry, cancel_retry, impossible,     retry,           start_fresh,      nothing,    nothing },
 	[SVC_STOPPING] = { nothing,     nothing,      kill_now,     stopped,        stop_timed_out,  start_after_stop, nothing,    nothing },
 	[SVC_EXITED]   = { start_fresh, nothing,      nothing,      impossible,     impossible,      start_fresh,      nothing,    nothing },
@@ -343,6 +389,7 @@ static void aim_for(struct svc *s, enum svc_event event)
 
 void svc_handle(struct svc *s, enum svc_event event, double now, const struct svc_exit *exit)
 {
+	const svc_row *table = s->cfg->oneshot ? task_transitions : program_transitions;
 	aim_for(s, event);
-	transitions[s->state][event](s, now, exit);
+	table[s->state][event](s, now, exit);
 }

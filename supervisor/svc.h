@@ -1,5 +1,6 @@
-/* One supervised program as a state machine (SPEC §3). Events come in
- * (start, stop, kill, exit, deadline), the table in svc.c picks the action.
+/* One supervised program as a state machine (tend(8) PROGRAM STATES). Events come in
+ * (start, stop, kill, exit, deadline), the table in svc.c picks the action:
+ * a program's table, or a task's (oneshot), which differs in a few cells.
  * The machine never touches the OS or the clock itself: `now` is passed in,
  * and processes are made and signalled through struct svc_os, so unit tests
  * drive every transition with a fake clock and a fake spawner. */
@@ -13,11 +14,11 @@
 
 enum svc_state {
 	SVC_STOPPED,	/* not started, or stopped on request */
-	SVC_STARTING,	/* spawned, startsecs not yet elapsed */
+	SVC_STARTING,	/* spawned, startsecs not yet elapsed; a task (oneshot): until it exits */
 	SVC_RUNNING,
 	SVC_BACKOFF,	/* a start failed; waiting to retry */
 	SVC_STOPPING,	/* stop signal sent */
-	SVC_EXITED,	/* exited and not restarted, per autorestart */
+	SVC_EXITED,	/* exited and not restarted, per autorestart; a task: done (or shutting down) */
 	SVC_FATAL,	/* startretries used up, or restart_limit exceeded */
 	SVC_NSTATES
 };

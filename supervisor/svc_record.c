@@ -55,25 +55,20 @@ void note(const struct svc *s, enum log_level level, const char *event, bool wit
 {
 	if (!log_enabled(level))
 		return;
-	char msg[512];
+	bool by_signal = s->last_exit_kind == EXIT_SIGNAL;
+	struct log_kv kv[4] = {
+		KV_S("state", svc_state_name(s->state)),
+		KV_N("pid", s->pid),
+	};
+	if (with_exit && by_signal)
+		kv[2] = (struct log_kv)KV_S("signal", signal_name(s->last_exit_value));
+	else if (with_exit)
+		kv[2] = (struct log_kv)KV_N("code", s->last_exit_value);
+	/* formatted once, by the log itself: no copy of the message here */
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	log_eventv(level, s->cfg->name, event, kv, fmt, ap);
 	va_end(ap);
-	const char *exit_key = s->last_exit_kind == EXIT_SIGNAL ? "signal" : "code";
-	const char *sig = s->last_exit_kind == EXIT_SIGNAL ? signal_name(s->last_exit_value) : NULL;
-	if (with_exit && sig)
-		log_event(level, s->cfg->name, event,
-			  LOG_KV(KV_S("state", svc_state_name(s->state)), KV_N("pid", s->pid), KV_S(exit_key, sig)),
-			  "%s", msg);
-	else if (with_exit)
-		log_event(level, s->cfg->name, event,
-			  LOG_KV(KV_S("state", svc_state_name(s->state)), KV_N("pid", s->pid),
-				 KV_N(exit_key, s->last_exit_value)),
-			  "%s", msg);
-	else
-		log_event(level, s->cfg->name, event,
-			  LOG_KV(KV_S("state", svc_state_name(s->state)), KV_N("pid", s->pid)), "%s", msg);
 }
 
 void record_exit(struct svc *s, const struct svc_exit *e)

@@ -59,20 +59,25 @@ bool value_duration(const char *s, double *out, char *err, size_t n)
 	return true;
 }
 
-bool value_count(const char *s, unsigned max, unsigned *out, char *err, size_t n)
+bool value_count_range(const char *s, unsigned min, unsigned max, unsigned *out, char *err, size_t n)
 {
 	if (!is_plain_decimal(s, false)) {
-		snprintf(err, n, "\"%s\" is not a whole number >= 0", s);
+		snprintf(err, n, "\"%s\" is not a whole number >= %u", s, min);
 		return false;
 	}
 	errno = 0;
 	unsigned long v = strtoul(s, NULL, 10);
-	if (errno || v > max) {
-		snprintf(err, n, "%s is out of range (0 to %u)", s, max);
+	if (errno || v < min || v > max) {
+		snprintf(err, n, "%s is out of range (%u to %u)", s, min, max);
 		return false;
 	}
 	*out = (unsigned)v;
 	return true;
+}
+
+bool value_count(const char *s, unsigned max, unsigned *out, char *err, size_t n)
+{
+	return value_count_range(s, 0, max, out, err, n);
 }
 
 bool value_octal(const char *s, int max, int *out, char *err, size_t n)

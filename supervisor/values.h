@@ -14,6 +14,8 @@
 bool value_bool(const char *s, bool *out, char *err, size_t n);
 bool value_duration(const char *s, double *out, char *err, size_t n);
 bool value_count(const char *s, unsigned max, unsigned *out, char *err, size_t n);
+/* A count from min to max: the message of one out of range names both. */
+bool value_count_range(const char *s, unsigned min, unsigned max, unsigned *out, char *err, size_t n);
 bool value_octal(const char *s, int max, int *out, char *err, size_t n);
 bool value_signal(const char *s, int *out, char *err, size_t n);
 bool value_autorestart(const char *s, enum autorestart *out, char *err, size_t n);
@@ -25,7 +27,7 @@ bool value_environment(const char *s, char ***out, char *err, size_t n);
 bool value_list(const char *s, char ***out, char *err, size_t n);
 void value_list_free(char **list);
 
-/* The signals forward_signals may name (SPEC §5). */
+/* The signals forward_signals may name (tend(8) SIGNALS). */
 #define FORWARDABLE_SIGNALS "HUP, USR1, USR2, WINCH"
 
 #endif

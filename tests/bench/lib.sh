@@ -209,12 +209,31 @@ span() {
 	fi
 }
 
+# vs_tini WHAT TEND_MEDIAN TINI_MEDIAN: a report line and a target
+# "WHAT at or under tini's": tend's median over tini's from the same run
+# (issue 16), medians in microseconds.
+vs_tini() {
+	local r
+	if [ -z "$2" ] || [ -z "$3" ]; then
+		echo "tend / tini ($1): not measured."
+		target "$1 at or under tini's" "not measured" MISS
+		return
+	fi
+	r=$(ratio "$2" "$3")
+	echo "**tend / tini ($1): ${r}×** (medians of this run: tend $(fmt_us "$2"), tini $(fmt_us "$3"))."
+	target "$1 at or under tini's" "$(fmt_us "$2") vs tini $(fmt_us "$3"): ${r}×" \
+		"$(awk -v a="$2" -v b="$3" 'BEGIN { print (a <= b ? "PASS" : "MISS") }')"
+}
+
 # target NAME MEASURED PASS|MISS: one line of the targets table (the driver prints them).
 target() { printf '| %s | %s | **%s** |\n' "$1" "$2" "$3" >>"$TARGETS"; }
 
 # chart KEY SYSTEM VALUE: a median for the chart of ratios (run.sh draws it
 # from these); VALUE ">N" when the system did not finish within a bound N.
 chart() { echo "$1 $2 $3" >>"$WORK/chart.dat"; }
+
+# load_line: the load averages (1, 5, 15 min), runnable/all tasks, and the CPU count.
+load_line() { printf '%s on %s CPUs' "$(cut -d' ' -f1-4 /proc/loadavg)" "$(nproc)"; }
 
 machine_line() {
 	local cpu

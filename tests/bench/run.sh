@@ -84,6 +84,7 @@ cp -- "$TEND" "$WORK/tend" && sync "$WORK/tend" || exit 2
 TEND=$WORK/tend
 
 LOADAVG=$(cut -d' ' -f1-3 /proc/loadavg)
+LOAD_START=$(load_line)
 START=$(now_us)
 failed=()
 for m in "${SELECTED[@]}"; do
@@ -97,6 +98,7 @@ for m in "${SELECTED[@]}"; do
 	log "$m: $(awk -v a="$t0" -v b="$(now_us)" 'BEGIN { printf "%.0f", (b - a) / 1e6 }') s"
 done
 ELAPSED=$(awk -v a="$START" -v b="$(now_us)" 'BEGIN { printf "%.0f", (b - a) / 1e6 }')
+LOAD_END=$(load_line)
 
 # the chart: into docs/ with the report on full runs, else into the temp dir
 FULL=$([ $# -eq 0 ] && [ ${#failed[@]} -eq 0 ] && echo 1)
@@ -123,6 +125,7 @@ fi
 	echo "- command: \`make bench\`$([ -n "${BENCH_ROUNDS:-}${BENCH_DURATION:-}" ] && echo " with BENCH_ROUNDS=${BENCH_ROUNDS:-} BENCH_DURATION=${BENCH_DURATION:-}")"
 	echo "- tend: $("$TEND" --version 2>&1 | head -n1), ${TEND_SRC#"$ROOT"/} built from $(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo "an unknown commit") ($(stat -c %s "$TEND") bytes)"
 	echo "- whole run: ${ELAPSED} s"
+	echo "- machine's load (/proc/loadavg: 1, 5, 15 min averages, runnable/all tasks): at the start ${LOAD_START}; at the end ${LOAD_END}. The latencies are compared within this run (tend's median over tini's, their rounds interleaved), not with other runs'."
 	echo
 	if [ -n "$CHART" ]; then
 		echo "![tend next to the others: ratios of this run's medians]($(basename "$CHART_OUT"))"
@@ -166,6 +169,13 @@ fi
 cat "$WORK/report.md"
 if [ -n "$FULL" ]; then
 	mkdir -p "$ROOT/docs"
+	# the analysis of the latencies (issue 16) is not measured by this
+	# run: it is carried over, as written, from the file it replaces
+	if [ -f "$ROOT/docs/benchmarks.md" ]; then
+		awk '/^## Latency: where the time goes/ { on = 1; print; next } on && /^## / { on = 0 } on' \
+			"$ROOT/docs/benchmarks.md" >"$WORK/latency.md"
+		[ -s "$WORK/latency.md" ] && { echo; cat "$WORK/latency.md"; } >>"$WORK/report.md"
+	fi
 	cp "$WORK/report.md" "$ROOT/docs/benchmarks.md"
 	if [ -n "$CHART" ]; then
 		cp "$CHART_OUT" "$ROOT/docs/benchmarks.svg"

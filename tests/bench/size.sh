@@ -19,7 +19,7 @@ bench_size() {
 		local label=$1
 		shift
 		for f in "$@"; do [ -e "$f" ] || { echo "| $label | $* | | n/a (not found) |"; return; }; done
-		echo "| $label | $(printf '%s ' "$@" | sed 's/ $//') | $(size_link "$1") | $(size_kib "$(size_of "$@")") |"
+		echo "| $label | $(printf '%s ' "$@" | sed "s| $ROOT/| |g; s|^$ROOT/||; s/ \$//") | $(size_link "$1") | $(size_kib "$(size_of "$@")") |"
 	}
 	size_row "tend" "${TEND_SRC:-$TEND}"
 	if [ -x "$ROOT/build/tend-static" ]; then size_row "tend (static)" "$ROOT/build/tend-static"; else echo "| tend (static) | build/tend-static | | n/a (run \`make static\`) |"; fi

@@ -215,7 +215,7 @@ sys_stop() {
 # sys_label SYS: the system's name in the tables, with what PID 1 runs.
 sys_label() {
 	case $1 in
-	tend) echo "tend $("$TEND" --version 2>&1 | head -n1 | awk '{ print $NF }')" ;;
+	tend) echo "tend $("$TEND" --version 2>&1 | head -n1 | awk '{ print $2 }')" ;;
 	tini) echo "tini $(dpkg-query -W -f='${Version}' tini 2>/dev/null) (one sh)" ;;
 	dumb-init) echo "dumb-init $(dpkg-query -W -f='${Version}' dumb-init 2>/dev/null) (one sh)" ;;
 	catatonit) echo "catatonit $(dpkg-query -W -f='${Version}' catatonit 2>/dev/null) (one sh)" ;;

@@ -11,7 +11,10 @@
 #     reaches the mirror the way this machine does);
 #  4. the container run with port 80 published on 127.0.0.1 and checked:
 #     page, API, health, restarts, reload, docker stop; then again with
-#     --read-only; then single-command mode.
+#     --read-only; then single-command mode;
+#  5. the stage tend-static (only /tend, glibc inside) copied into an image
+#     FROM scratch with a small static program: no libc there, and tend
+#     runs it, alone and from a configuration file.
 #
 # Every wait is bounded; containers are removed by id; the output ends with
 # "N passed, N failed". Environment: TEST_IMAGE_DATA_ROOT (our dockerd's
@@ -235,6 +238,7 @@ fi
 
 # ---------------------------------------------------------------- build
 if DOCKER_BUILDKIT=0 DK_TIMEOUT=1500 dk build --network host --build-arg "BASE=$BASE_IMAGE" \
+	--build-arg "TEND_COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)" \
 	--label "$LABEL.built=1" -t "$IMAGE" . >"$LOGS/build.log" 2>&1; then
 	ok "docker build --build-arg BASE=$BASE_IMAGE ($(elapsed))"
 else
@@ -441,15 +445,93 @@ else
 	not_ok "docker run --read-only --tmpfs /run --tmpfs /var/lib/nginx"
 fi
 
+# ---------------------------------------------------------------- static binary
+# The stage tend-static (the same build, cached), then an image FROM scratch
+# made of it, a static program of ours and a configuration: no libc in it.
+STATIC=tend-test-image-static:latest
+SCRATCH=tend-test-image-scratch:latest
+if DOCKER_BUILDKIT=0 DK_TIMEOUT=600 dk build --network host --build-arg "BASE=$BASE_IMAGE" --target tend-static \
+	--label "$LABEL.built=1" -t "$STATIC" . >"$LOGS/build-static.log" 2>&1; then
+	ok "docker build --target tend-static"
+else
+	abort "docker build --target tend-static" "$LOGS/build-static.log"
+fi
+# files_of IMAGE: the paths in IMAGE's file system, as docker export lists them
+files_of() {
+	local c st
+	c=$(dk create "$1" 2>/dev/null) || return 1
+	dk export "$c" | tar -t
+	st=${PIPESTATUS[0]}
+	dk rm "$c" >/dev/null
+	return "$st"
+}
+static_only_tend() {
+	local f
+	f=$(files_of "$STATIC" | grep -v '/$' | grep -Ev '^(\.dockerenv|etc/(hostname|hosts|mtab|resolv\.conf)|dev/.*)$')
+	note "tend-static holds: $(echo $f)"
+	[ "$f" = tend ]
+}
+check "the stage tend-static holds /tend alone (and what Docker adds to every container)" static_only_tend
+ctx=$LOGS/scratch
+mkdir -p "$ctx"
+cat >"$ctx/tend.ini" <<'INI'
+[program:waiter]
+command = /helper
+stopsignal = TERM
+stopwaitsecs = 3
+INI
+cat >"$ctx/Dockerfile" <<'DOCKERFILE'
+ARG TEND_STATIC
+FROM ${TEND_STATIC} AS tend
+FROM scratch
+COPY --from=tend /tend /tend
+COPY helper /helper
+COPY tend.ini /etc/tend/tend.ini
+ENTRYPOINT ["/tend"]
+DOCKERFILE
+if ! ${CC:-cc} -std=gnu11 -Wall -Wextra -Werror -Os -static -o "$ctx/helper" tests/image/static_helper.c 2>"$LOGS/helper.log"; then
+	not_ok "a static helper program (tests/image/static_helper.c)"
+	tail -n 20 "$LOGS/helper.log" | sed 's/^/#   /'
+elif ! DOCKER_BUILDKIT=0 DK_TIMEOUT=300 dk build --build-arg "TEND_STATIC=$STATIC" --label "$LABEL.built=1" \
+	-t "$SCRATCH" "$ctx" >"$LOGS/build-scratch.log" 2>&1; then
+	not_ok "docker build FROM scratch with COPY --from=tend-static /tend"
+	tail -n 20 "$LOGS/build-scratch.log" | sed 's/^/#   /'
+else
+	ok "docker build FROM scratch with COPY --from=tend-static /tend, a static helper, a tend.ini"
+	check "that image has no libc: nothing under /lib, /lib64, /usr" \
+		eval '! files_of "$SCRATCH" | grep -Eq "^(lib|lib64|usr)/" && files_of "$SCRATCH" | grep -qx tend'
+	sv=$(DK_TIMEOUT=30 dk run --rm --label "$LABEL=1" --network none "$SCRATCH" --version 2>&1)
+	check "tend --version there: \"$sv\"" eval '[[ "$sv" == "tend "* ]]'
+	DK_TIMEOUT=30 dk run --rm --label "$LABEL=1" --network none "$SCRATCH" -- /helper 3 >/dev/null 2>&1
+	st=$?
+	check "tend -- /helper 3 there: the command's status is the container's (3, was $st)" [ "$st" = 3 ]
+	if CID=$(dk run -d --label "$LABEL=1" --network none "$SCRATCH" 2>/dev/null); then
+		containers+=("$CID")
+		waiter_up() {
+			inside /tend status 2>/dev/null | awk '$1 == "waiter" && $2 == "RUNNING" { f = 1 } END { exit !f }' &&
+				logs | grep -q "static_helper: up"
+		}
+		check "tend with /etc/tend/tend.ini there: the program RUNNING (tend status over the socket, within 15 s)" \
+			until_ok 15 waiter_up
+		docker_stop
+		check "docker stop: the program got TERM, tend exited 0 (exit $STOP_CODE in ${STOP_SECS}s)" \
+			eval '[ "$STOP_CODE" = 0 ] && logs | grep -q "static_helper: TERM received" && logs | grep -q "tend: exiting with status 0"'
+		[ "$STOP_CODE" = 0 ] || show_logs
+	else
+		not_ok "docker run -d $SCRATCH"
+	fi
+fi
+
 # ---------------------------------------------------------------- single-command mode
-# examples/Dockerfile.single: tend taken from the image above (COPY --from),
-# in place of tini, running the example backend
+# examples/Dockerfile.single: tend taken from the stage tend-static (COPY
+# --from), in place of tini, running the example backend of the image above
 SINGLE=tend-test-image-single:latest
 single_net=()
 [ "$NET" = netns ] && single_net=(--network none)
 if DOCKER_BUILDKIT=0 DK_TIMEOUT=300 dk build --network host -f examples/Dockerfile.single \
-	--build-arg "BASE=$BASE_IMAGE" --build-arg "TEND_IMAGE=$IMAGE" -t "$SINGLE" . >"$LOGS/build-single.log" 2>&1; then
-	ok "docker build -f examples/Dockerfile.single (tend copied from the image)"
+	--build-arg "BASE=$BASE_IMAGE" --build-arg "TEND_STATIC=$STATIC" --build-arg "TEND_IMAGE=$IMAGE" \
+	-t "$SINGLE" . >"$LOGS/build-single.log" 2>&1; then
+	ok "docker build -f examples/Dockerfile.single (the static tend copied from tend-static)"
 	DK_TIMEOUT=30 dk run --rm --label "$LABEL=1" "${single_net[@]}" "$SINGLE" sh -c 'exit 3' >/dev/null 2>&1
 	st=$?
 	check "single-command mode: the command's exit status is the container's (3, was $st)" [ "$st" = 3 ]

@@ -44,8 +44,19 @@ if ! unshare --pid --fork --mount-proc true </dev/null; then
 	exit 2
 fi
 
+# What the tests make must be reachable by the other users they run
+# programs as (user = nobody), whatever the umask of whoever runs them.
+umask 022
 TMPROOT=$(mktemp -d /tmp/tend-it.XXXXXX) || exit 2
 chmod 755 "$TMPROOT"	# user = nobody must reach its test dir
+# The helpers run from a copy there: the build directory may be in a
+# clone that only its owner can enter (a 0700 home, a mktemp -d).
+mkdir "$TMPROOT/helpers" && cp "$HELPERS"/* "$TMPROOT/helpers/" && chmod 755 "$TMPROOT/helpers"/* ||
+	{ rm -rf "$TMPROOT"; exit 2; }
+HELPERS=$TMPROOT/helpers
+SIGREC=$HELPERS/sigrec
+INSPECT=$HELPERS/inspect
+ORPHANS=$HELPERS/orphans
 
 # ---- state of the current test ----
 T=""		# the test's temp dir
@@ -594,6 +605,8 @@ startsecs = 0.1
 command = sh $T/norestart.sh 1
 autorestart = false
 startsecs = 0.1
+; required, its unexpected exit for good would end tend (exit_on_fatal)
+required = false
 
 [program:always]
 command = sh $T/always.sh 0
@@ -1028,7 +1041,7 @@ t_single_command_signals() {
 	wait_has "$T/events" "cmd USR1" || return 1
 	sig HUP
 	wait_has "$T/events" "cmd HUP" || return 1
-	# TTIN and TTOU are not passed on (SPEC §5). WINCH, passed on, is sent
+	# TTIN and TTOU are not passed on (tend(8) SIGNALS). WINCH, passed on, is sent
 	# after them and has a higher number: however they are batched, tend
 	# handles it last, so they were handled by the time it arrives
 	sig TTIN

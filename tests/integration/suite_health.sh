@@ -1,5 +1,5 @@
-# Health checks, readiness and sd_notify (SPEC §2 healthcheck*, notify,
-# watchdog_sec, restart_on_unhealthy, depends_on; §3 health and readiness)
+# Health checks, readiness and sd_notify (tend.ini(5) healthcheck*, notify,
+# watchdog_sec, restart_on_unhealthy, depends_on; tend(8) on health and readiness)
 # on the real binary, as PID 1 of a PID namespace. Sourced by run.sh: uses
 # its helpers (start_ns, wait_until, fail, ...). The probes reach real
 # loopback servers (build/helpers/miniserver: 200, 500 or silent on

@@ -1,4 +1,4 @@
-# The HTTP API (SPEC §4) of the real binary, as PID 1 of a PID namespace.
+# The HTTP API (tend(8)) of the real binary, as PID 1 of a PID namespace.
 # Sourced by run.sh: uses its helpers (start_ns, wait_until, fail, ...).
 # Requests go through curl (--unix-socket for the API socket) and, for what
 # curl cannot send (pipelining, malformed heads, slow and idle clients),
@@ -164,7 +164,7 @@ required = false
 EOF
 }
 
-# Every row of SPEC §4, over the unix socket and over TCP (read-only there).
+# Every row of tend(8) HTTP API, over the unix socket and over TCP (read-only there).
 t_http_routes() {
 	start_tcp write_routes_config || return 1
 	wait_until 10 health_is 200 || { fail "/health not 200 (status $CODE): $(cat "$T/body")"; return 1; }

@@ -1,5 +1,5 @@
-# Sockets held by tend and the drain before a stop (SPEC §2 listen,
-# listen_backlog, [tend] drain; §5) on the real binary, as PID 1 of a PID
+# Sockets held by tend and the drain before a stop (tend.ini(5) listen,
+# listen_backlog, [tend] drain; tend(8) SIGNALS) on the real binary, as PID 1 of a PID
 # namespace. Sourced by run.sh: uses its helpers, and suite_health.sh's
 # h_get and h_port (tend's API on its unix socket, free loopback ports).
 # The program is build/helpers/sockets: it writes what it got (LISTEN_*
@@ -204,6 +204,22 @@ EOF
 	[ ! -e "$T/ran" ] || { fail "a program was started"; return 1; }
 	[ ! -e "$T/web.report" ] || { fail "web was started"; return 1; }
 	assert_no_log "started with pid"
+}
+
+# A socket that cannot be made, of a program in an included file: the
+# error names that file and the line there, exit 2, nothing started.
+t_listen_bind_failure_included() {
+	echo data >"$T/plain"
+	mkdir -p "$T/conf.d"
+	printf '[program:fine]\ncommand = sh -c "echo ran >%s"\nstartsecs = 0\n[include]\nfiles = conf.d/*.conf\n' \
+		"$T/ran" >"$T/m.ini"
+	printf '; a comment\n[program:l]\ncommand = %s %s\nlisten = unix:%s\n' "$SOCKETS" "$T/l.report" "$T/plain" \
+		>"$T/conf.d/l.conf"
+	run_ns_to_exit 10 -c "$T/m.ini" || return 1
+	assert_rc 2 || return 1
+	assert_log "tend: $T/conf.d/l.conf:4: [program:l] listen unix:$T/plain: a file that is not a socket is there" ||
+		return 1
+	[ ! -e "$T/ran" ] && [ ! -e "$T/l.report" ] || fail "a program of a refused config started"
 }
 
 # A unix socket path: a stale socket file (nobody listens) is replaced; a
@@ -416,6 +432,7 @@ ALL_TESTS+=(
 	listen_connection_waits_for_restart
 	listen_low_port_as_nobody
 	listen_bind_failure
+	listen_bind_failure_included
 	listen_unix_paths
 	listen_nginx_retries_a_crash
 	drain_then_stop

@@ -1,4 +1,4 @@
-# The programs' output relayed by tend (log_prefix, SPEC §8), as PID 1.
+# The programs' output relayed by tend (log_prefix, tend(8) PROGRAM OUTPUT), as PID 1.
 # Sourced by run.sh: uses its helpers and suite_http.sh's, suite_hardening.sh's.
 
 # prefixes on both streams; [tend]'s default and a program's own key;

@@ -95,7 +95,7 @@ t_single_command_cwd() {
 
 # what the command leaves behind gets SIGTERM; not PID 1, tend then leaves
 # what survives it running, as tini and dumb-init do; as PID 1 (whose exit
-# kills them) it sends SIGKILL first (SPEC §5)
+# kills them) it sends SIGKILL first (tend(8) SIGNALS)
 t_single_command_leftovers() {
 	cat >"$T/main.sh" <<'EOF'
 daemons=$1
@@ -130,7 +130,7 @@ EOF
 # TSTP sent to tend under a shell: the command gets it, and tend stops
 # too, so that the shell sees its job stop; SIGCONT (fg, bg) continues
 # tend, and the command gets it once. TTIN and TTOU sent to tend are not
-# passed on (SPEC §5) and stop nothing.
+# passed on (tend(8) SIGNALS) and stop nothing.
 t_single_command_stop_received() {
 	start_job -- "$SIGREC" "$T/events" cmd || return 1
 	wait_has "$T/events" "cmd start" || return 1

@@ -1,4 +1,4 @@
-/* api_answer (SPEC §4): routing, status codes, Allow, the JSON of /health and
+/* api_answer (tend(8) HTTP API): routing, status codes, Allow, the JSON of /health and
  * the Prometheus text of /metrics, fed from a fake struct api_backend with a
  * scripted table of programs. Each request path is copied into a buffer of
  * exactly its length (no NUL after it), so that a read past path_len shows
@@ -19,7 +19,7 @@ struct fake_program {
 	const char *name;
 	enum svc_state state;
 	enum health_state health;	/* HEALTH_NONE unless set */
-	bool ready, finished, required;
+	bool ready, finished, required, oneshot, done;
 	pid_t pid;
 	double uptime;
 	unsigned restarts;
@@ -72,6 +72,8 @@ static void fake_view(void *ctx, size_t i, struct program_view *out)
 		.health = f->health,
 		.ready = f->ready,
 		.finished = f->finished,
+		.oneshot = f->oneshot,
+		.done = f->done,
 		.required = f->required,
 		.pid = f->pid,
 		.uptime = f->uptime,
@@ -130,7 +132,7 @@ static const struct api_backend backend = {
 	.control = fake_control,
 };
 
-/* The table of SPEC §4's example, and more: one program per kind of line. */
+/* The table of the example of tend(8) HTTP API, and more: one program per kind of line. */
 static void script_example(void)
 {
 	memset(table, 0, sizeof table);
@@ -320,7 +322,7 @@ static void test_health_not_ready_exact_json(void **state)
 static void test_health_ready_spec_example(void **state)
 {
 	(void)state;
-	/* the two programs of SPEC §4's example, as the example shows them */
+	/* the two programs of the example of tend(8) HTTP API, as the example shows them */
 	ntable = 2;
 	fake_status = TEND_READY;
 	for (size_t i = 0; i < 2; i++) {
@@ -439,6 +441,36 @@ static void test_health_name_each_state(void **state)
 	table[0] = (struct fake_program){ .name = "p", .state = SVC_RUNNING, .health = HEALTH_NONE, .ready = true };
 	fake_status = TEND_STOPPING;
 	free(get_everywhere("/health/p", 200, JSON_TYPE));
+}
+
+/* A task (oneshot) says so, and whether it is done: 503 while it runs,
+ * 200 once it has finished; a program's JSON has neither key. */
+static void test_health_name_oneshot(void **state)
+{
+	(void)state;
+	ntable = 1;
+	table[0] = (struct fake_program){ .name = "migrate", .state = SVC_STARTING, .health = HEALTH_NONE, .pid = 5,
+					  .uptime = 1.5, .required = true, .oneshot = true };
+	char *body = get_everywhere("/health/migrate", 503, JSON_TYPE);
+	assert_string_equal(body, "{\"name\":\"migrate\",\"state\":\"STARTING\",\"health\":\"none\",\"ready\":false,"
+				  "\"pid\":5,\"uptime\":1.5,\"restarts\":0,\"last_exit\":null,\"waiting_for\":[],"
+				  "\"oneshot\":true,\"done\":false}\n");
+	free(body);
+	table[0] = (struct fake_program){ .name = "migrate", .state = SVC_EXITED, .health = HEALTH_NONE,
+					  .finished = true, .done = true, .required = true, .oneshot = true,
+					  .last_exit_kind = EXIT_CODE, .last_exit_value = 0 };
+	body = get_everywhere("/health/migrate", 200, JSON_TYPE);
+	assert_string_equal(body, "{\"name\":\"migrate\",\"state\":\"EXITED\",\"health\":\"none\",\"ready\":false,"
+				  "\"pid\":null,\"uptime\":0.0,\"restarts\":0,\"last_exit\":{\"code\":0},"
+				  "\"waiting_for\":[],\"oneshot\":true,\"done\":true}\n");
+	free(body);
+	/* a FATAL task: not done */
+	table[0] = (struct fake_program){ .name = "migrate", .state = SVC_FATAL, .health = HEALTH_NONE,
+					  .required = true, .oneshot = true, .last_exit_kind = EXIT_CODE,
+					  .last_exit_value = 3 };
+	body = get_everywhere("/health/migrate", 503, JSON_TYPE);
+	assert_contains(body, "\"last_exit\":{\"code\":3},\"waiting_for\":[],\"oneshot\":true,\"done\":false}");
+	free(body);
 }
 
 static void test_health_name_unknown_404(void **state)
@@ -654,7 +686,7 @@ static void test_metrics(void **state)
 		}
 		assert_int_equal(ones, 1);
 	}
-	/* the state names are SPEC §3's */
+	/* the state names are tend(8)'s */
 	static const char *const states[] = { "STOPPED", "STARTING", "RUNNING", "BACKOFF",
 					      "STOPPING", "EXITED", "FATAL" };
 	assert_int_equal(SVC_NSTATES, 7);
@@ -933,6 +965,7 @@ int main(void)
 		cmocka_unit_test_setup(test_health_other_methods_405, setup),
 		cmocka_unit_test_setup(test_health_name, setup),
 		cmocka_unit_test_setup(test_health_name_each_state, setup),
+		cmocka_unit_test_setup(test_health_name_oneshot, setup),
 		cmocka_unit_test_setup(test_health_name_unknown_404, setup),
 		cmocka_unit_test_setup(test_health_odd_paths, setup),
 		cmocka_unit_test_setup(test_livez, setup),

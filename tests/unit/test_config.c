@@ -1,4 +1,4 @@
-/* The config contract (SPEC §2) through config_load_string: defaults and
+/* The config contract (tend.ini(5)) through config_load_string: defaults and
  * values of every key, the diagnostics of every kind of mistake (one error,
  * on the right line, with a recognisable message), and the INI details
  * (continuations, comments, CRLF, BOM, ${VAR}, long lines). */
@@ -446,6 +446,36 @@ static void notify_keys(void **state)
 	expect_program_error("watchdog_sec = 5", "watchdog_sec needs notify = true");
 }
 
+/* oneshot (tend.ini(5)): off by default; a task refuses what only a
+ * long-running program has, each on its own line, naming oneshot's line. */
+static void oneshot_keys(void **state)
+{
+	(void)state;
+	assert_false(web_with("")->oneshot);
+	const struct program_config *p = web_with("oneshot = true\nstartsecs = 5\nstartretries = 0");
+	assert_true(p->oneshot);
+	assert_true(web_with("oneshot = true\nautorestart = false")->oneshot);
+	assert_true(web_with("oneshot = true\nautorestart = unexpected\nexitcodes = 0,3")->oneshot);
+	assert_true(web_with("oneshot = true\nrestart_limit = 0")->oneshot);	/* 0: no limit to mind */
+	expect_one_error("[program:web]\ncommand = /bin/true\noneshot = true\nautorestart = true\n", 4,
+			 "[program:web] autorestart = true does not go with oneshot = true (line 3)");
+	/* the other order: the error is still on autorestart's line */
+	expect_one_error("[program:web]\ncommand = /bin/true\nautorestart = true\n\noneshot = yes\n", 3,
+			 "autorestart = true does not go with oneshot = true (line 5)");
+	expect_one_error("[program:web]\ncommand = /bin/true\noneshot = true\nhealthcheck = tcp://127.0.0.1:80\n", 4,
+			 "healthcheck does not go with oneshot");
+	expect_one_error("[program:web]\ncommand = /bin/true\noneshot = true\nrestart_limit = 3\n", 4,
+			 "restart_limit does not go with oneshot");
+	expect_one_error("[program:web]\ncommand = /bin/true\noneshot = true\nrestart_on_unhealthy = true\n", 4,
+			 "restart_on_unhealthy does not go with oneshot");
+	unsetenv("TEND_SOCKET");
+	expect_one_error("[tend]\nsocket = /tmp/t/tend.sock\n[program:web]\ncommand = /bin/true\noneshot = true\n"
+			 "notify = true\n",
+			 6, "notify does not go with oneshot");
+	/* a program with none of them, and oneshot = false, is fine */
+	assert_false(web_with("oneshot = false\nautorestart = true\nrestart_limit = 3")->oneshot);
+}
+
 static void http_keys(void **state)
 {
 	(void)state;
@@ -492,28 +522,56 @@ static void http_keys(void **state)
 	unsetenv("TEND_SOCKET");
 }
 
+/* supervisord's output keys: the standard streams are what tend does
+ * anyway; a file is a warning (tend.ini(5)). */
 static void supervisord_keys_warn(void **state)
 {
 	(void)state;
-	load_with_warning("[program:web]\ncommand = /bin/true\nstdout_logfile = /dev/stdout\n", 3, "stdout_logfile");
-	assert_int_equal(cfg->nprograms, 1);
-	assert_contains(diags.items[0].text, "supervisord");
-	load_with_warning("[program:web]\ncommand = /bin/true\n\nstdout_logfile_backups = 3\n", 4, "stdout_logfile_backups");
+	load_ok("[program:web]\ncommand = /bin/true\nstdout_logfile = /dev/stdout\nstdout_logfile_maxbytes = 0\n"
+		"stderr_logfile = /dev/fd/2\nstderr_logfile_maxbytes = 0\nstdout_logfile_backups = 3\n");
+	assert_false(cfg->programs[0].redirect_stderr);
+	assert_false(cfg->programs[0].stdout_to_stderr);
+	load_with_warning("[program:web]\ncommand = /bin/true\nstdout_logfile = /var/log/web.log\n", 3,
+			  "goes to tend's stdout, not to /var/log/web.log");
+	assert_true(diags.items[0].ignored);
+	load_with_warning("[program:web]\ncommand = /bin/true\n\nstderr_logfile = NONE\n", 4, "not discarded");
+	load_with_warning("[program:web]\ncommand = /bin/true\nstdout_logfile = /dev/null\n", 3, "not discarded");
+	/* what images write to reach the container's log: tend's streams too */
+	load_ok("[program:web]\ncommand = /bin/true\nstdout_logfile = /proc/1/fd/1\nstderr_logfile = /proc/self/fd/2\n");
+	load_ok("[program:web]\ncommand = /bin/true\nstderr_logfile = /proc/1/fd/1\n");
+	assert_true(cfg->programs[0].redirect_stderr);
+
+	/* the other stream: stderr into tend's stdout, stdout into tend's stderr */
+	load_ok("[program:web]\ncommand = /bin/true\nstderr_logfile = /dev/stdout\n");
+	assert_true(cfg->programs[0].redirect_stderr);
+	load_ok("[program:web]\ncommand = /bin/true\nstdout_logfile = /dev/fd/2\n");
+	assert_true(cfg->programs[0].stdout_to_stderr);
+	load_ok("[program:web]\ncommand = /bin/true\nstderr_logfile = /dev/stdout\nstdout_logfile = /dev/fd/2\n");
+	assert_true(cfg->programs[0].streams_swapped);
+	assert_false(cfg->programs[0].redirect_stderr);
+	/* with log_prefix, stdout crossed into tend's stderr is relayed to its
+	 * stdout: the warning names the stdout_logfile line */
+	load_with_warning("[program:web]\ncommand = /bin/true\nlog_prefix = true\n\nstdout_logfile = /dev/stderr\n", 5,
+			  "stdout_logfile: with log_prefix its stdout is relayed to tend's stdout");
+	load_with_warning("[tend]\nlog_prefix = true\n[program:web]\ncommand = /bin/true\nstderr_logfile = /dev/stdout\n"
+			  "stdout_logfile = /dev/fd/2\n", 6, "with log_prefix its stdout is relayed");
+	/* redirected: the stderr file is not used, as in supervisord */
+	load_ok("[program:web]\ncommand = /bin/true\nredirect_stderr = true\nstderr_logfile = /var/log/x.err\n");
 
 	/* several: each a warning, the config still loads */
 	config_free(cfg);
 	diagnostics_free(&diags);
 	cfg = config_load_string("[program:web]\n"
 				 "command = /bin/true\n"
-				 "stdout_logfile = /dev/stdout\n"
-				 "stdout_logfile_maxbytes = 0\n"
-				 "stderr_logfile = /dev/stderr\n"
-				 "numprocs = 1\n",
+				 "stdout_logfile = /var/log/a\n"
+				 "stdout_syslog = true\n"
+				 "serverurl = http://127.0.0.1:9001\n"
+				 "stdout_events_enabled = true\n",
 				 "test.ini", &diags);
 	assert_non_null(cfg);
 	assert_int_equal(diags.errors, 0);
-	assert_int_equal(diags.count, 4);
-	for (size_t i = 0; i < 4; i++) {
+	assert_int_equal(diags.count, 3);
+	for (size_t i = 0; i < 3; i++) {
 		assert_true(diags.items[i].warning);
 		assert_int_equal(diags.items[i].line, (int)i + 3);
 	}
@@ -542,8 +600,8 @@ static void unknown_key_hint(void **state)
 static void unknown_section(void **state)
 {
 	(void)state;
-	expect_one_error("[program:web]\ncommand = /bin/true\n\n[supervisord]\nnodaemon = true\n", 4,
-			 "unknown section [supervisord]");
+	expect_one_error("[program:web]\ncommand = /bin/true\n\n[supervisor]\nnodaemon = true\n", 4,
+			 "unknown section [supervisor]");
 	expect_one_error("[programs]\ncommand = /bin/true\n", 1, "[program:NAME]");
 	expect_one_error("[program:web]\ncommand = /bin/true\n[Tend]\n", 3, "unknown section [Tend]");
 }
@@ -645,7 +703,7 @@ static void bad_signal(void **state)
 	expect_program_error("stopsignal = 65", "unknown signal");
 	expect_program_error("stopsignal = -15", "unknown signal");
 	expect_program_error("stopsignal =", "unknown signal");
-	/* SPEC §1 shows the whole text of this one */
+	/* tend.ini(5) shows the whole text of this one */
 	struct diagnostics d;
 	assert_null(config_load_string("[program:web]\ncommand = /bin/true\nstopsignal = TERMM\n", "test.ini", &d));
 	assert_int_equal(d.count, 1);
@@ -884,48 +942,43 @@ static void indented_key(void **state)
 	/* an indented line with = that is not a key is part of the value */
 	load_ok("[program:web]\ncommand = /bin/server\n    --listen=:8080\n");
 	assert_argv(cfg->programs[0].argv, ARGV("/bin/server", "--listen=:8080"));
-	/* an indented key right after a header starts the section's first key */
-	load_ok("[program:web]\n  command = /bin/true\n");
-	assert_string_equal(cfg->programs[0].command, "/bin/true");
+	/* an indented line with no key above it in its section (tend.ini(5)) */
+	expect_one_error("[program:web]\n  command = /bin/true\n", 2, "an indented line with no key above it");
+	expect_one_error("[program:web]\ncommand = /bin/true\n  [program:x]\n", 3, "looks like a section header");
 }
 
-/* Debian's inih reads lines into 200 bytes: room for 198 characters, "\n" and "\0". */
+/* Lines longer than Debian's inih's 200-byte buffer: up to 64 KiB (tend.ini(5)). */
 static void long_lines(void **state)
 {
 	(void)state;
-	char text[1024], value[600];
-	/* "directory = " is 12 characters */
-	memset(value, 'a', sizeof value);
-	value[0] = '/';
-	value[198 - 12] = '\0';
-	snprintf(text, sizeof text, "[program:web]\ncommand = /bin/true\ndirectory = %s\n", value);
+	/* a 60 000-byte command */
+	size_t n = 60000;
+	char *text = malloc(n + 200), *arg = malloc(n);
+	memset(arg, 'a', n - 40);
+	arg[n - 40] = '\0';
+	snprintf(text, n + 200, "[program:web]\ncommand = /bin/echo %s ; a comment\nautostart = false\n", arg);
+	assert_true(strlen(text) > 60000);
 	load_ok(text);
-	assert_int_equal(strlen(cfg->programs[0].directory), 198 - 12);
+	assert_int_equal(strlen(cfg->programs[0].argv[1]), n - 40);
+	assert_false(cfg->programs[0].autostart);	/* the line after it read as usual */
 
-	value[198 - 12] = 'a';
-	value[199 - 12] = '\0';
-	snprintf(text, sizeof text, "[program:web]\ncommand = /bin/true\ndirectory = %s\nautostart = false\n", value);
-	expect_one_error(text, 3, "line too long (199 characters");
-
-	/* far too long: one error, and inih does not read the rest as another line */
-	memset(value, 'a', sizeof value);
-	value[0] = '/';
-	value[sizeof value - 1] = '\0';
-	snprintf(text, sizeof text, "[program:web]\ncommand = /bin/true\ndirectory = %s=x\nautostart = false\n", value);
-	expect_one_error(text, 3, "line too long");
-
-	/* a long command: one error on its line, not also "command is missing" */
-	snprintf(text, sizeof text, "[program:web]\ncommand = /bin/echo %s\n", value);
-	expect_one_error(text, 2, "line too long (619 characters");
-
-	/* the way to write it: continuation lines */
-	char part[121];
-	memset(part, 'b', 120);
-	part[120] = '\0';
-	snprintf(text, sizeof text, "[program:web]\ncommand = /bin/echo\n    %s\n    %s\n", part, part);
+	/* a long continuation line */
+	snprintf(text, n + 200, "[program:web]\ncommand = /bin/echo\n  %s\n", arg);
 	load_ok(text);
-	assert_int_equal(strlen(cfg->programs[0].command), strlen("/bin/echo") + 2 * 121);
-	assert_string_equal(cfg->programs[0].argv[2], part);
+	assert_string_equal(cfg->programs[0].argv[1], arg);
+	free(arg);
+	free(text);
+
+	/* more than 64 KiB: an error naming the line */
+	n = 70000;
+	text = malloc(n + 200);
+	char *v = malloc(n);
+	memset(v, 'b', n - 1);
+	v[n - 1] = '\0';
+	snprintf(text, n + 200, "[program:web]\ncommand = /bin/true\ndirectory = /%s\nautostart = false\n", v);
+	expect_one_error(text, 3, "line too long (70012 bytes, at most 65536)");
+	free(v);
+	free(text);
 }
 
 /* Several mistakes: every one is reported, in line order. */
@@ -950,7 +1003,7 @@ static void errors_in_line_order(void **state)
 	}
 }
 
-/* diagnostics_print writes SPEC §1's "tend: FILE:LINE: text" lines. */
+/* diagnostics_print writes tend(8)'s "tend: FILE:LINE: text" lines. */
 static void diagnostics_format(void **state)
 {
 	(void)state;
@@ -972,8 +1025,8 @@ static void diagnostics_format(void **state)
 	unlink(path);
 	assert_true(got > 0);
 	assert_string_equal(out, "tend: /etc/tend/tend.ini:3: [program:web] stopsignal: unknown signal \"TERMM\"\n"
-				 "tend: /etc/tend/tend.ini:4: warning: [program:web] stdout_logfile: a supervisord key "
-				 "that tend does not use; ignored\n");
+				 "tend: /etc/tend/tend.ini:4: warning: ignored: [program:web] stdout_logfile: the "
+				 "program's stdout goes to tend's stdout, not to x\n");
 }
 
 static void continuation_lines(void **state)
@@ -1023,7 +1076,7 @@ static void comments(void **state)
 		"#autostart = true\n"
 		";[program:old]\n");
 	const struct program_config *p = &cfg->programs[0];
-	assert_argv(p->argv, ARGV("/bin/echo", "a;b", "c#d", "#", "e"));
+	assert_argv(p->argv, ARGV("/bin/echo", "a;b", "c#d"));	/* " #" cuts, as in supervisord */
 	assert_false(p->autostart);
 	assert_int_equal(p->priority, 5);
 	assert_int_equal(cfg->nprograms, 1);
@@ -1257,6 +1310,7 @@ int main(void)
 		T(http_keys),
 		T(health_keys),
 		T(notify_keys),
+		T(oneshot_keys),
 		T(supervisord_keys_warn),
 		T(unknown_key_hint),
 		T(unknown_section),

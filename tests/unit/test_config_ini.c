@@ -103,6 +103,24 @@ static void continuation(void **state)
 	assert_entry(w, 1, "priority", "5", 7);
 }
 
+/* supervisord's inline comments: "#" after a blank ends a value too, on
+ * the key's line and on a continuation line; "#" inside a word does not. */
+static void hash_comments(void **state)
+{
+	(void)state;
+	read_text("[program:web]\n"
+		  "command = /bin/echo a#b   # the command\n"
+		  "\ttwo\t# more\n"
+		  "priority=30  # start after nginx\n"
+		  "environment = URL=http://x/#top\n");
+	assert_int_equal(diags.count, 0);
+	const struct ini_section *w = &ini.sections[0];
+	assert_int_equal(w->nentries, 3);
+	assert_entry(w, 0, "command", "/bin/echo a#b two", 2);
+	assert_entry(w, 1, "priority", "30", 4);
+	assert_entry(w, 2, "environment", "URL=http://x/#top", 5);
+}
+
 /* An indented line that reads as a key of the file is reported, not joined. */
 static void indented_key(void **state)
 {
@@ -125,19 +143,40 @@ static void syntax_errors(void **state)
 	assert_int_equal(ini.sections[0].nentries, 0);
 }
 
-/* A line inih cannot hold is one error; the lines after it are read. */
+/* A line longer than inih's buffer is read whole (inih gets a stand-in);
+ * one over 64 KiB is one error, and the lines after it are read. */
 static void long_line(void **state)
 {
 	(void)state;
-	char text[1024], value[600];
-	memset(value, 'a', sizeof value);
-	value[sizeof value - 1] = '\0';
-	snprintf(text, sizeof text, "[program:web]\ndirectory = %s\npriority = 5\n", value);
+	char *text = malloc(80000), *value = malloc(70001);
+	memset(value, 'a', 2000);
+	value[2000] = '\0';
+	snprintf(text, 80000, "[program:web]\ndirectory = %s  ; comment\n  %s\npriority = 5\n", value, value);
+	read_text(text);
+	assert_int_equal(diags.count, 0);
+	assert_int_equal(ini.sections[0].nentries, 2);
+	assert_int_equal(strlen(ini.sections[0].entries[0].value), 2 * 2000 + 1);
+	assert_int_equal(ini.sections[0].entries[0].value[2000], ' ');
+	assert_entry(&ini.sections[0], 1, "priority", "5", 4);
+
+	/* cut as inih cuts a short line: a ';' after a blank starts a comment,
+	 * one inside a word does not */
+	snprintf(text, 80000, "[program:web]\ncommand = %s;x y\t; comment\n", value);
+	read_text(text);
+	assert_int_equal(diags.count, 0);
+	assert_int_equal(strlen(ini.sections[0].entries[0].value), 2000 + 4);
+	assert_string_equal(ini.sections[0].entries[0].value + 2000, ";x y");
+
+	memset(value, 'a', 70000);
+	value[70000] = '\0';
+	snprintf(text, 80000, "[program:web]\ndirectory = %s\npriority = 5\n", value);
 	read_text(text);
 	assert_one_diag(2, "line too long");
 	assert_true(ini.sections[0].unreadable_line);
 	assert_int_equal(ini.sections[0].nentries, 1);
 	assert_entry(&ini.sections[0], 0, "priority", "5", 3);
+	free(text);
+	free(value);
 }
 
 static void bom_and_crlf(void **state)
@@ -164,6 +203,7 @@ int main(void)
 		T(sections_and_entries),
 		T(entries_outside_sections),
 		T(continuation),
+		T(hash_comments),
 		T(indented_key),
 		T(syntax_errors),
 		T(long_line),

@@ -39,7 +39,7 @@ static const struct ini_section *section_of(const char *text)
 static void apply_program(const char *text)
 {
 	keys_program_defaults(&draft);
-	keys_apply(&program_keys, section_of(text), "[program:web]", &draft, draft.line, draft.misspelt, &diags);
+	keys_apply(&program_keys, section_of(text), "[program:web]", &draft, draft.line, draft.misspelt, NULL, &diags);
 }
 
 static void every_listed_key_is_known(void **state)
@@ -51,7 +51,10 @@ static void every_listed_key_is_known(void **state)
 #undef KNOWN
 	assert_true(keys_known("AutoStart"));	/* as supervisord: any case */
 	assert_false(keys_known("autostrat"));
-	assert_false(keys_known("numprocs"));
+	/* supervisord's, read by config_numprocs.c and config_logfile.c */
+	assert_true(keys_known("numprocs"));
+	assert_true(keys_known("stdout_logfile"));
+	assert_false(keys_known("numproc"));
 }
 
 static void program_defaults(void **state)
@@ -87,13 +90,12 @@ static void mistakes(void **state)
 	(void)state;
 	/* lines 2 to 6 */
 	apply_program("[program:web]\ncomand = /bin/true\npriority = 1\nPriority = 2\nnumprocs = 3\nautostart = maybe\n");
-	assert_int_equal(diags.count, 4);
+	/* numprocs: another file's key, passed over here */
+	assert_int_equal(diags.count, 3);
 	assert_int_equal(diags.errors, 3);
 	assert_string_equal(diags.items[0].text, "[program:web] unknown key \"comand\" (did you mean \"command\"?)");
 	assert_string_equal(diags.items[1].text, "[program:web] Priority: set twice (first on line 3)");
-	assert_true(diags.items[2].warning);
-	assert_contains(diags.items[2].text, "numprocs: a supervisord key");
-	assert_contains(diags.items[3].text, "[program:web] autostart: \"maybe\" is not a boolean");
+	assert_contains(diags.items[2].text, "[program:web] autostart: \"maybe\" is not a boolean");
 	assert_true(draft.misspelt[PROGRAM_KEY_command]);
 	assert_int_equal(draft.line[PROGRAM_KEY_command], 0);
 	assert_int_equal(draft.p.priority, 1);
@@ -105,7 +107,7 @@ static void tend_keys_only(void **state)
 	(void)state;
 	struct config cfg = { 0 };
 	const struct ini_section *s = section_of("[tend]\nnumprocs = 1\nlog_level = debug\n");
-	keys_apply(&tend_keys, s, "[tend]", &cfg, NULL, NULL, &diags);
+	keys_apply(&tend_keys, s, "[tend]", &cfg, NULL, NULL, NULL, &diags);
 	assert_int_equal(diags.count, 1);
 	assert_string_equal(diags.items[0].text, "[tend] unknown key \"numprocs\"");
 	assert_int_equal(cfg.log_level, LOG_DEBUG);

@@ -1,4 +1,4 @@
-/* The config of single-command mode (tend -- COMMAND, SPEC §5): one program
+/* The config of single-command mode (tend -- COMMAND, tend(8) SIGNALS): one program
  * with tini's behaviour, no file. */
 #include "testutil.h"
 

@@ -1,4 +1,4 @@
-/* expand_vars: ${VAR}, ${VAR:-default} and $$ in config values (SPEC §2). */
+/* expand_vars: ${VAR}, ${VAR:-default} and $$ in config values (tend.ini(5)). */
 #include "testutil.h"
 
 #include "expand.h"

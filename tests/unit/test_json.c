@@ -238,7 +238,7 @@ static void accessors_take_null(void **state)
 	json_free(&doc);
 }
 
-/* The body of GET /health as SPEC §4 shows it. */
+/* The body of GET /health as tend(8) HTTP API shows it. */
 static void health_answer(void **state)
 {
 	(void)state;

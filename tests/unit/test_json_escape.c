@@ -1,4 +1,4 @@
-/* json_escape.h, the one writer of JSON strings (SPEC §4, §7, §8): valid
+/* json_escape.h, the one writer of JSON strings (tend(8): HTTP API, LOG, PROGRAM OUTPUT): valid
  * UTF-8 passes as it is; control bytes, DEL and every byte of no valid
  * character become \u00XX; input is taken with its length (NULs included);
  * a bounded buffer is filled up to a whole escape or character, never into

@@ -1,5 +1,5 @@
-/* Start steps, stop order and dependency cycles (order.c; SPEC §2 priority,
- * depends_on, §5 shutdown order), on small configs built by hand. */
+/* Start steps, stop order and dependency cycles (order.c; tend.ini(5) priority,
+ * depends_on, tend(8) on the shutdown order), on small configs built by hand. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>

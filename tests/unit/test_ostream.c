@@ -1,4 +1,4 @@
-/* tend's own output streams (ostream.c, SPEC §7): a full pipe never blocks
+/* tend's own output streams (ostream.c, tend(8) LOG): a full pipe never blocks
  * tend, the programs' description of the same pipe stays blocking, tend's
  * own lines past the queue are dropped and counted, the programs' lines are
  * never dropped, and the queue drains when the pipe is read. On real pipes

@@ -1,4 +1,4 @@
-/* The programs' lines as tend relays them (relay.c, SPEC §8): splitting,
+/* The programs' lines as tend relays them (relay.c, tend(8) PROGRAM OUTPUT): splitting,
  * partial lines, 16 KiB cuts, NUL and CR, JSON whatever the bytes. */
 #include "testutil.h"
 

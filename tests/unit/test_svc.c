@@ -1,4 +1,4 @@
-/* The per-program state machine (svc.c, SPEC §3): every cell of the
+/* The per-program state machine (svc.c, tend(8) PROGRAM STATES): every cell of the
  * transitions[state][event] table, driven with a fake OS (fake_os.h) and a
  * clock that is just a double. Each test starts from program_config_defaults()
  * and changes only the fields it is about. */
@@ -299,7 +299,7 @@ static void test_stopped_start_fork_failure_is_a_failed_start(void **state)
 	assert_int_equal(fake.nspawn, 2);
 }
 
-/* SPEC §3: fork or pipe failing for lack of resources in tend (a pids
+/* tend(8) PROGRAM STATES: fork or pipe failing for lack of resources in tend (a pids
  * limit, no fds left) is not the program's failure: tried again shortly,
  * with a growing delay, never counted toward startretries. */
 static void test_start_short_of_resources_is_put_off(void **state)
@@ -1328,6 +1328,262 @@ static void test_fatal_ignores_stop_kill_deadline_exit(void **state)
 	assert_ignores(f, SVC_EXIT);
 }
 
+/* ---- oneshot: a task (its own table, task_transitions) ---- */
+
+/* A task as the config makes it: startsecs is there, and does not matter. */
+static void task_running(struct fx *f, double startsecs)
+{
+	f->cfg.oneshot = true;
+	f->cfg.startsecs = startsecs;
+	init(f);
+	handle(f, SVC_START);
+	fake_clear_calls();
+}
+
+/* Its start lasts as long as it runs: STARTING, no startsecs deadline. */
+static void test_task_start_is_starting_until_it_exits(void **state)
+{
+	struct fx *f = *state;
+	f->cfg.oneshot = true;
+	f->cfg.startsecs = 2;
+	init(f);
+	fake_spawn_pid(4242);
+	handle(f, SVC_START);
+	assert_int_equal(f->s.state, SVC_STARTING);
+	assert_int_equal(f->s.pid, 4242);
+	assert_time(f->s.deadline, 0);
+	assert_int_equal(f->s.starts, 1);
+	assert_int_equal(f->s.goal, GOAL_UP);
+	assert_int_equal(fake.nspawn, 1);
+}
+
+/* startsecs = 0 makes a program RUNNING at once; a task is still starting. */
+static void test_task_startsecs_0_is_starting_too(void **state)
+{
+	struct fx *f = *state;
+	task_running(f, 0);
+	assert_int_equal(f->s.state, SVC_STARTING);
+	assert_time(f->s.deadline, 0);
+}
+
+/* An expected code: done, whether before or long after startsecs. */
+static void test_task_expected_exit_is_done(void **state)
+{
+	const double runs[] = { 0.01, 1, 600 };
+	for (unsigned i = 0; i < sizeof runs / sizeof runs[0]; i++) {
+		struct fx *f = *state;
+		if (f->inited)
+			svc_free(&f->s);
+		fake_reset();
+		task_running(f, 1);
+		after(f, runs[i]);
+		exit_code(f, 0);
+		assert_int_equal(f->s.state, SVC_EXITED);
+		assert_int_equal(f->s.pid, 0);
+		assert_time(f->s.deadline, 0);
+		assert_int_equal(f->s.failed_starts, 0);
+		assert_true(svc_exited_expected(&f->s));
+		assert_last_exit(f, EXIT_CODE, 0);
+		assert_no_os_calls();	/* not restarted, not signalled */
+	}
+}
+
+static void test_task_exit_uses_exitcodes(void **state)
+{
+	struct fx *f = *state;
+	f->cfg.exitcodes[0] = false;
+	f->cfg.exitcodes[3] = true;
+	task_running(f, 1);
+	exit_code(f, 3);
+	assert_int_equal(f->s.state, SVC_EXITED);
+	assert_true(svc_exited_expected(&f->s));
+}
+
+/* Any other code, before or after startsecs: a failed start, retried
+ * after backoff (never at once, as a RUNNING program's crash is). */
+static void test_task_unexpected_exit_is_a_failed_start(void **state)
+{
+	struct fx *f = *state;
+	f->cfg.backoff = 0.5;
+	task_running(f, 1);
+	after(f, 30);	/* long past startsecs */
+	exit_code(f, 1);
+	assert_int_equal(f->s.state, SVC_BACKOFF);
+	assert_int_equal(f->s.failed_starts, 1);
+	assert_int_equal(f->s.pid, 0);
+	assert_time(f->s.deadline, f->now + 0.5);
+	assert_last_exit(f, EXIT_CODE, 1);
+	assert_no_os_calls();
+	fire_deadline(f);
+	assert_int_equal(f->s.state, SVC_STARTING);
+	assert_time(f->s.deadline, 0);
+	assert_int_equal(f->s.pid, FAKE_FIRST_PID + 1);
+	assert_int_equal(fake.nspawn, 1);
+}
+
+static void test_task_killed_by_signal_is_a_failed_start(void **state)
+{
+	struct fx *f = *state;
+	task_running(f, 1);
+	exit_signal(f, SIGSEGV);
+	assert_int_equal(f->s.state, SVC_BACKOFF);
+	assert_last_exit(f, EXIT_SIGNAL, SIGSEGV);
+}
+
+/* exitcodes may list 127; a command that could not be executed is still
+ * a failed start. */
+static void test_task_exec_failure_is_a_failed_start(void **state)
+{
+	struct fx *f = *state;
+	f->cfg.exitcodes[127] = true;
+	task_running(f, 1);
+	exit_exec_failed(f, ENOENT);
+	assert_int_equal(f->s.state, SVC_BACKOFF);
+	assert_int_equal(f->s.failed_starts, 1);
+}
+
+/* 1 + startretries failed runs, then FATAL; whatever autorestart says. */
+static void test_task_failures_reach_fatal(void **state)
+{
+	const enum autorestart policies[] = { AUTORESTART_UNEXPECTED, AUTORESTART_FALSE };
+	for (unsigned i = 0; i < 2; i++) {
+		struct fx *f = *state;
+		if (f->inited)
+			svc_free(&f->s);
+		fake_reset();
+		f->cfg.autorestart = policies[i];
+		f->cfg.startretries = 2;
+		task_running(f, 1);
+		for (unsigned run = 1; run <= 3; run++) {
+			after(f, 5);
+			exit_code(f, 2);
+			if (run < 3) {
+				assert_int_equal(f->s.state, SVC_BACKOFF);
+				fire_deadline(f);
+				assert_int_equal(f->s.state, SVC_STARTING);
+			}
+		}
+		assert_int_equal(f->s.state, SVC_FATAL);
+		assert_int_equal(f->s.failed_starts, 3);
+		assert_int_equal(f->s.starts, 3);
+	}
+}
+
+/* A success after failed runs is done, and forgets them. */
+static void test_task_success_after_a_failed_run(void **state)
+{
+	struct fx *f = *state;
+	task_running(f, 1);
+	exit_code(f, 1);
+	fire_deadline(f);
+	exit_code(f, 0);
+	assert_int_equal(f->s.state, SVC_EXITED);
+	assert_int_equal(f->s.failed_starts, 0);
+	assert_int_equal(svc_restarts(&f->s), 1);
+}
+
+/* Done is for good: nothing but a request starts it again. */
+static void test_task_done_is_never_restarted(void **state)
+{
+	struct fx *f = *state;
+	task_running(f, 1);
+	exit_code(f, 0);
+	fake_clear_calls();
+	assert_ignores(f, SVC_STOP);
+	assert_ignores(f, SVC_KILL);
+	assert_ignores(f, SVC_DEADLINE);
+	assert_ignores(f, SVC_EXIT);
+	assert_ignores(f, SVC_UNHEALTHY);
+	assert_ignores(f, SVC_HOLD);
+	assert_int_equal(f->s.state, SVC_EXITED);
+}
+
+/* A start or restart request runs a finished task again. */
+static void test_task_start_request_runs_it_again(void **state)
+{
+	const enum svc_event requests[] = { SVC_START, SVC_RESTART };
+	for (unsigned i = 0; i < 2; i++) {
+		struct fx *f = *state;
+		if (f->inited)
+			svc_free(&f->s);
+		fake_reset();
+		task_running(f, 1);
+		exit_code(f, 0);
+		fake_clear_calls();
+		handle(f, requests[i]);
+		assert_int_equal(f->s.state, SVC_STARTING);
+		assert_time(f->s.deadline, 0);
+		assert_int_equal(f->s.pid, FAKE_FIRST_PID + 1);
+		assert_int_equal(svc_restarts(&f->s), 1);
+		assert_int_equal(fake.nspawn, 1);
+		exit_code(f, 0);
+		assert_int_equal(f->s.state, SVC_EXITED);
+	}
+}
+
+/* While it runs: a second start changes nothing; its deadline and health
+ * cannot come (none is set, the config refuses a healthcheck). */
+static void test_task_running_ignores_start_deadline_unhealthy(void **state)
+{
+	struct fx *f = *state;
+	task_running(f, 1);
+	assert_ignores(f, SVC_START);
+	assert_ignores(f, SVC_DEADLINE);
+	assert_ignores(f, SVC_UNHEALTHY);
+	assert_int_equal(f->s.state, SVC_STARTING);
+}
+
+/* A stop (on request, or at shutdown in its turn) stops it like a program. */
+static void test_task_stop_while_it_runs(void **state)
+{
+	struct fx *f = *state;
+	task_running(f, 1);
+	handle(f, SVC_STOP);
+	assert_int_equal(f->s.state, SVC_STOPPING);
+	assert_kill(0, FAKE_FIRST_PID, SIGTERM, true);
+	assert_time(f->s.deadline, f->now + 5);
+	fire_deadline(f);
+	assert_kill(1, FAKE_FIRST_PID, SIGKILL, true);
+	exit_signal(f, SIGKILL);
+	assert_int_equal(f->s.state, SVC_STOPPED);
+	assert_int_equal(f->s.goal, GOAL_DOWN);
+	assert_int_equal(fake.nspawn, 0);
+}
+
+/* A restart request while it runs: stopped, then run again from the start. */
+static void test_task_restart_while_it_runs(void **state)
+{
+	struct fx *f = *state;
+	task_running(f, 1);
+	handle(f, SVC_RESTART);
+	assert_int_equal(f->s.state, SVC_STOPPING);
+	assert_kill(0, FAKE_FIRST_PID, SIGTERM, true);
+	exit_signal(f, SIGTERM);
+	assert_int_equal(f->s.state, SVC_STARTING);
+	assert_int_equal(f->s.pid, FAKE_FIRST_PID + 1);
+	assert_time(f->s.deadline, 0);
+	assert_int_equal(f->s.failed_starts, 0);
+}
+
+/* Shutting down: its exit, whatever the code, is not retried. */
+static void test_task_exit_on_hold_is_exited(void **state)
+{
+	const int codes[] = { 0, 1 };
+	for (unsigned i = 0; i < 2; i++) {
+		struct fx *f = *state;
+		if (f->inited)
+			svc_free(&f->s);
+		fake_reset();
+		task_running(f, 1);
+		handle(f, SVC_HOLD);
+		exit_code(f, codes[i]);
+		assert_int_equal(f->s.state, SVC_EXITED);
+		assert_int_equal(svc_exited_expected(&f->s), codes[i] == 0);
+		assert_time(f->s.deadline, 0);
+		assert_no_os_calls();
+	}
+}
+
 /* ---- counters and helpers ---- */
 
 static void test_restarts_count_every_start_after_the_first(void **state)
@@ -1531,6 +1787,22 @@ int main(void)
 		T(test_exited_ignores_stop_kill_deadline_exit),
 		T(test_fatal_start_gets_a_fresh_set_of_retries),
 		T(test_fatal_ignores_stop_kill_deadline_exit),
+		/* oneshot */
+		T(test_task_start_is_starting_until_it_exits),
+		T(test_task_startsecs_0_is_starting_too),
+		T(test_task_expected_exit_is_done),
+		T(test_task_exit_uses_exitcodes),
+		T(test_task_unexpected_exit_is_a_failed_start),
+		T(test_task_killed_by_signal_is_a_failed_start),
+		T(test_task_exec_failure_is_a_failed_start),
+		T(test_task_failures_reach_fatal),
+		T(test_task_success_after_a_failed_run),
+		T(test_task_done_is_never_restarted),
+		T(test_task_start_request_runs_it_again),
+		T(test_task_running_ignores_start_deadline_unhealthy),
+		T(test_task_stop_while_it_runs),
+		T(test_task_restart_while_it_runs),
+		T(test_task_exit_on_hold_is_exited),
 		/* counters and helpers */
 		T(test_restarts_count_every_start_after_the_first),
 		T(test_last_exit_is_recorded),

@@ -139,6 +139,15 @@ static void counts(void **state)
 		assert_contains(err, "is not a whole number >= 0");
 	}
 	assert_int_equal(v, 10);
+	/* with a lower bound: both ends named */
+	assert_true(value_count_range("1", 1, 10, &v, err, sizeof err));
+	assert_int_equal(v, 1);
+	assert_false(value_count_range("0", 1, 10, &v, err, sizeof err));
+	assert_string_equal(err, "0 is out of range (1 to 10)");
+	assert_false(value_count_range("11", 1, 10, &v, err, sizeof err));
+	assert_string_equal(err, "11 is out of range (1 to 10)");
+	assert_false(value_count_range("x", 1, 10, &v, err, sizeof err));
+	assert_string_equal(err, "\"x\" is not a whole number >= 1");
 }
 
 static void octal(void **state)
