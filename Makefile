@@ -225,21 +225,23 @@ BENCH_PACKAGES := wrk nginx-light tini dumb-init catatonit supervisor s6 runit s
 
 .PHONY: bench
 
-bench: deps build/tend build/tend-static build/bench/stamp
-	@missing=""; for p in $(BENCH_PACKAGES); do \
+bench: deps build/tend build/tend-static build/bench/stamp build/backend build/bench/load
+	@missing=""; for p in $(BENCH_PACKAGES) $(ZD_PACKAGES); do \
 	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 	bash tests/bench/run.sh build/tend
+	bash tests/bench/zero_downtime.sh build/tend -w
 
 # The suite's own stamping program (tests/bench/stamp.c).
 build/bench/stamp: tests/bench/stamp.c | build
 	@mkdir -p build/bench
 	$(CC) $(WARN) $(CPPFLAGS) $(CFLAGS) -o $@ tests/bench/stamp.c
 
-# Restarts, crashes and `docker stop` that clients do not see (issue 14):
+# Restarts, crashes and `docker stop` that clients do not see (make bench
+# runs it after the rest and adds its section to docs/benchmarks.md):
 # nginx → the example backend under a paced load (tests/bench/load.c), tend
 # with and without `listen`, and supervisord; a markdown report
 # (tests/bench/zero_downtime.sh). ZD_WRITE=1 also writes it into
