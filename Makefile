@@ -225,19 +225,44 @@ BENCH_PACKAGES := wrk nginx-light tini dumb-init catatonit supervisor s6 runit s
 
 .PHONY: bench
 
-bench: deps build/tend build/tend-static build/bench/stamp
-	@missing=""; for p in $(BENCH_PACKAGES); do \
+bench: deps build/tend build/tend-static build/bench/stamp build/backend build/bench/load
+	@missing=""; for p in $(BENCH_PACKAGES) $(ZD_PACKAGES); do \
 	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 	bash tests/bench/run.sh build/tend
+	bash tests/bench/zero_downtime.sh build/tend -w
 
 # The suite's own stamping program (tests/bench/stamp.c).
 build/bench/stamp: tests/bench/stamp.c | build
 	@mkdir -p build/bench
 	$(CC) $(WARN) $(CPPFLAGS) $(CFLAGS) -o $@ tests/bench/stamp.c
+
+# Restarts, crashes and `docker stop` that clients do not see (make bench
+# runs it after the rest and adds its section to docs/benchmarks.md):
+# nginx → the example backend under a paced load (tests/bench/load.c), tend
+# with and without `listen`, and supervisord; a markdown report
+# (tests/bench/zero_downtime.sh). ZD_WRITE=1 also writes it into
+# docs/benchmarks.md (its own section; the rest of the file kept).
+ZD_PACKAGES := nginx-light supervisor iproute2 util-linux
+
+.PHONY: bench-zero-downtime
+
+bench-zero-downtime: deps build/tend build/backend build/bench/load
+	@missing=""; for p in $(ZD_PACKAGES); do \
+	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+	bash tests/bench/zero_downtime.sh build/tend $(if $(ZD_WRITE),-w)
+
+# The zero-downtime benchmark's load generator.
+build/bench/load: tests/bench/load.c | build
+	@mkdir -p build/bench
+	$(CC) $(WARN) $(CPPFLAGS) $(CFLAGS) -o $@ tests/bench/load.c
 
 # The image (Dockerfile) built and run in Docker for real; see
 # tests/image/run.sh. `make test` runs it with TEST_IMAGE_NET=netns: no

@@ -5,7 +5,7 @@
 # (voluntary + involuntary, /proc/PID/status) of the supervisor's processes
 # over 5 s, then system calls over the next 5 s (`strace -c -f -p` on each of
 # them, ended with SIGINT). strace's attaching interrupts the system call a
-# process is blocked in; a restarted one may count. Target (issue 6): tend
+# process is blocked in; a restarted one may count. Target: tend
 # makes zero system calls in 5 s.
 
 . "$BENCH/systems.sh"

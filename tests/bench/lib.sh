@@ -211,7 +211,7 @@ span() {
 
 # vs_tini WHAT TEND_MEDIAN TINI_MEDIAN: a report line and a target
 # "WHAT at or under tini's": tend's median over tini's from the same run
-# (issue 16), medians in microseconds.
+#, medians in microseconds.
 vs_tini() {
 	local r
 	if [ -z "$2" ] || [ -z "$3" ]; then

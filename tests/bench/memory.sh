@@ -9,7 +9,7 @@
 # runsvdir + 2 runsv, supervisord, tend, tini…). tend runs with its HTTP
 # server on (health_listen). Then once more for tend: the same, then
 # `wrk -t2 -c50` on its /health for BENCH_DURATION (5) s, and its memory
-# again. Targets (issue 6): tend's USS ≤ 200 KiB; its RSS ≤ tini's.
+# again. Targets: tend's USS ≤ 200 KiB; its RSS ≤ tini's.
 
 . "$BENCH/systems.sh"
 

@@ -10,7 +10,7 @@
 #   advice): its CPU time and wall time.
 # Then the idle cost: tend with two idle programs, with and without
 # log_prefix, 2 s after start: USS, and system calls over 3 s (strace -c).
-# Targets (issue 11): tend's CPU ≤ 3 × cat's; tend's throughput ≥ 10 ×
+# Targets: tend's CPU ≤ 3 × cat's; tend's throughput ≥ 10 ×
 # supervisord's; 0 idle system calls; USS with log_prefix within 16 KiB a
 # program of USS without.
 

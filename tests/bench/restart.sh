@@ -4,7 +4,7 @@
 # Per supervisor and round: program a is `stamp -c 1500`, which stamps
 # "crash" and exits 1 after 1.5 s; the time from that stamp to the second
 # "start" stamp of a. Single-child inits do not restart: n/a. Target
-# (issue 6): tend ≤ 1.5 ms.
+#: tend ≤ 1.5 ms.
 
 . "$BENCH/systems.sh"
 

@@ -169,7 +169,7 @@ fi
 cat "$WORK/report.md"
 if [ -n "$FULL" ]; then
 	mkdir -p "$ROOT/docs"
-	# the analysis of the latencies (issue 16) is not measured by this
+	# the analysis of the latencies is not measured by this
 	# run: it is carried over, as written, from the file it replaces
 	if [ -f "$ROOT/docs/benchmarks.md" ]; then
 		awk '/^## Latency: where the time goes/ { on = 1; print; next } on && /^## / { on = 0 } on' \

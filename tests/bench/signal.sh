@@ -6,7 +6,7 @@
 # programs' "usr1" stamps minus that. tend forwards it with
 # `forward_signals = USR1`; tini -g, dumb-init and catatonit -g pass it to
 # the sh's process group. supervisord (reopens its logs), s6-svscan and
-# runsvdir do not pass USR1 on: n/a. Target (issue 16): tend's median at
+# runsvdir do not pass USR1 on: n/a. Target: tend's median at
 # or under tini's from the same run.
 
 . "$BENCH/systems.sh"

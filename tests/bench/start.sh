@@ -5,8 +5,8 @@
 # programs' start stamps (CLOCK_MONOTONIC, same clock) minus that. s6 and
 # runit start each program through a `#!/bin/sh` run script (exec), the
 # single-child inits through one `sh -c`: part of their figure.
-# Targets: tend ≤ 2 ms (issue 6); tend's median at or under tini's
-# from the same run (issue 16).
+# Targets: tend ≤ 2 ms; tend's median at or under tini's
+# from the same run.
 
 . "$BENCH/systems.sh"
 

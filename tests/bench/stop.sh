@@ -8,8 +8,8 @@
 # already killed and reaped everything else in it: the whole tree is gone).
 # "got TERM": the later of the two programs' "term" stamps; a program that
 # never got SIGTERM (killed with the namespace) counts in "TERM received".
-# Targets: tend's tree gone ≤ 1 ms (issue 6); tend's medians (TERM
-# received, tree gone) at or under tini's from the same run (issue 16).
+# Targets: tend's tree gone ≤ 1 ms; tend's medians (TERM
+# received, tree gone) at or under tini's from the same run.
 
 . "$BENCH/systems.sh"
 

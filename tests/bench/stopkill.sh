@@ -1,4 +1,4 @@
-# Metric "stopkill" (issue 6, 3b): a program that ignores SIGTERM; SIGTERM
+# Metric "stopkill": a program that ignores SIGTERM; SIGTERM
 # to PID 1 → the program SIGKILLed.
 #
 # Per system and round (STOPKILL_ROUNDS, 3): program a is `stamp -i`
@@ -12,7 +12,7 @@
 # Where it has none, PID 1 exits with its child (tini, dumb-init,
 # catatonit: when the sh dies of its SIGTERM) or on SIGTERM (runsvdir), and
 # the kernel SIGKILLs what is left of the namespace at once: no grace at
-# all. No target in issue 6.
+# all. No target.
 
 . "$BENCH/systems.sh"
 

@@ -1,4 +1,4 @@
-# What tend does between a signal and the programs getting theirs (issue 16),
+# What tend does between a signal and the programs getting theirs,
 # as PID 1. Sourced by run.sh: uses its helpers.
 
 # tend's minor page faults so far (/proc/PID/stat, field 10).
