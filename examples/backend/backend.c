@@ -29,15 +29,19 @@ static void on_term(int sig)
 	stopping = 1;
 }
 
+/* The head and the body in one send: a process killed between two sends
+ * would leave the proxy with a head and half an answer, which it cannot
+ * retry elsewhere; killed before the one send, the proxy sees no answer and
+ * retries (config/nginx.conf). */
 static void answer(int fd, int status, const char *body)
 {
-	char head[256];
-	int n = snprintf(head, sizeof head,
+	char out[640];
+	int n = snprintf(out, sizeof out,
 			 "HTTP/1.1 %d %s\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n"
-			 "Connection: close\r\n\r\n",
-			 status, status == 200 ? "OK" : "Not Found", strlen(body));
-	send(fd, head, (size_t)n, MSG_NOSIGNAL);
-	send(fd, body, strlen(body), MSG_NOSIGNAL);
+			 "Connection: close\r\n\r\n%s",
+			 status, status == 200 ? "OK" : "Not Found", strlen(body), body);
+	if (n > 0 && (size_t)n < sizeof out)
+		send(fd, out, (size_t)n, MSG_NOSIGNAL);
 }
 
 static void serve(int fd, time_t started)
