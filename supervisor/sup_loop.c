@@ -116,8 +116,10 @@ static void open_relays(struct supervisor *sup)
 
 /* Every program's `listen` sockets, before anything starts: one that
  * cannot be made is a config error (tend.ini(5)), and nothing starts. They
- * stay open until tend exits (close-on-exec: only spawn.c passes them on). */
-static void open_listen_sockets(struct supervisor *sup)
+ * stay open until tend exits (close-on-exec: only spawn.c passes them on).
+ * Not inlined: its path-sized buffer would stay in supervisor_run's frame,
+ * under which the whole loop runs, and make every call a page deeper. */
+static __attribute__((noinline)) STARTUP_ONLY void open_listen_sockets(struct supervisor *sup)
 {
 	char err[256], where[PATH_MAX + 16];
 	for (size_t i = 0; i < sup->n; i++) {
