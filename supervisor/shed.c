@@ -243,15 +243,18 @@ static void rewrite_written_pages(uintptr_t page)
 
 /* The stack below the current frame holds only startup's dead frames (the
  * config's reader went deeper than the loop ever does): those pages go
- * too; the loop's frames, if they ever reach so deep, get zero pages. A
- * page is left below the frame for the red zone and the next calls. */
-static void drop_dead_stack(uintptr_t page)
+ * too; the loop's frames, if they ever reach so deep, get zero pages. Kept:
+ * STACK_KEEP bytes below this frame (the red zone, the madvise call), up to
+ * their page; a whole spare page kept below them stayed resident for good. */
+#define STACK_KEEP 1024
+
+static __attribute__((noinline)) void drop_dead_stack(uintptr_t page)
 {
 	volatile char here;
-	uintptr_t frame = (uintptr_t)&here & ~(page - 1);
+	uintptr_t keep = ((uintptr_t)&here - STACK_KEEP) & ~(page - 1);
 	uintptr_t bottom = stack_bottom();
-	if (bottom && frame > bottom + page)
-		madvise((void *)bottom, frame - page - bottom, MADV_DONTNEED);
+	if (bottom && keep > bottom)
+		madvise((void *)bottom, keep - bottom, MADV_DONTNEED);
 }
 
 /* What the loop calls in libc on the paths that someone waits for (a stop
