@@ -18,17 +18,7 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 
-pass=0
-fail=0
-n=0
-ok() { n=$((n + 1)); pass=$((pass + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n - $1"; }
-note() { echo "# $*"; }
-check() {
-	local what=$1
-	shift
-	if "$@"; then ok "$what"; else not_ok "$what"; fi
-}
+. tests/tap.sh
 show() { [ -f "$1" ] && tail -n 30 "$1" | sed 's/^/#   /'; return 0; }
 
 TMP=$(mktemp -d /tmp/tend-deb-test.XXXXXX)

@@ -33,18 +33,7 @@ DATA_ROOT=${TEST_IMAGE_DATA_ROOT:-/var/lib/tend-test-image}
 LABEL=tend-test-image
 T0=$(date +%s)
 
-pass=0
-fail=0
-n=0
-ok() { n=$((n + 1)); pass=$((pass + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n - $1"; }
-note() { echo "# $*"; }
-# check DESCRIPTION COMMAND...: one test, passed when COMMAND succeeds
-check() {
-	local what=$1
-	shift
-	if "$@"; then ok "$what"; else not_ok "$what"; fi
-}
+. tests/tap.sh
 # until_ok SECONDS COMMAND...: retry COMMAND every 0.5 s for at most SECONDS
 until_ok() {
 	local end=$(($(date +%s) + $1))
