@@ -28,11 +28,13 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 #   every other program of the container;
 # - -z now: every symbol bound at load, so that the symbol tables are not
 #   needed afterwards (shed.c drops them);
-# - the files that run only before the loop (STARTUP) keep their code and
-#   constants in sections of their own, which shed.c drops once the loop runs.
+# - the files that run only before the loop (STARTUP), and inih, keep their
+#   code and constants in sections of their own, which shed.c drops once the
+#   loop runs.
 TEND_CFLAGS  := -fno-asynchronous-unwind-tables -DTEND_SHED_SECTIONS
 TEND_LDFLAGS := -Wl,-z,now
-TEND_LDLIBS  := -Wl,-Bstatic $(LDLIBS) -Wl,-Bdynamic
+TEND_LIBINIH := build/obj/libinih-startup.a
+TEND_LDLIBS  := $(TEND_LIBINIH) -Wl,-Bstatic -lev -Wl,-Bdynamic
 STARTUP := main config config_ini config_include config_percent config_supervisord config_numprocs config_logfile rlimits config_keys config_convert config_build config_env config_single config_diag \
            values expand words users client client_http client_render dirs probe_spec \
            listen_spec listen json json_read json_string
@@ -72,7 +74,12 @@ build/obj/main.o build/asan/tend: CPPFLAGS += -Ibuild/gen
 .PHONY: FORCE
 FORCE:
 
-build/tend: $(OBJECTS)
+# Debian's libinih.a, its sections renamed as STARTUP's are
+$(TEND_LIBINIH): | build
+	@mkdir -p build/obj
+	objcopy $(STARTUP_SECTIONS) "$$($(CC) -print-file-name=libinih.a)" $@
+
+build/tend: $(OBJECTS) $(TEND_LIBINIH)
 	$(CC) $(CFLAGS) $(TEND_LDFLAGS) -o $@ $(OBJECTS) $(TEND_LDLIBS)
 
 # One static binary, for images that COPY it alone (as people do with

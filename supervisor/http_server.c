@@ -153,7 +153,7 @@ STARTUP_ONLY struct http_server *http_server_new(struct ev_loop *loop, const str
 }
 
 /* A socket file left by a tend that died is replaced; a live one is not. */
-static bool clear_stale_socket(const char *path, char *err, size_t n)
+STARTUP_ONLY static bool clear_stale_socket(const char *path, char *err, size_t n)
 {
 	struct stat st;
 	if (lstat(path, &st) < 0)

@@ -2,6 +2,7 @@
 
 #include "json_escape.h"
 #include "ostream.h"
+#include "shed.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -29,7 +30,7 @@ static const char *const level_names[] = {
 	[LOG_ERROR] = "error", [LOG_WARN] = "warn", [LOG_INFO] = "info", [LOG_DEBUG] = "debug",
 };
 
-void log_setup(enum log_level level, enum log_format format)
+STARTUP_ONLY void log_setup(enum log_level level, enum log_format format)
 {
 	log_threshold = level;
 	log_style = format;
@@ -40,7 +41,7 @@ bool log_enabled(enum log_level level)
 	return level <= log_threshold;
 }
 
-bool log_level_parse(const char *s, enum log_level *out)
+STARTUP_ONLY bool log_level_parse(const char *s, enum log_level *out)
 {
 	for (size_t i = 0; i < sizeof level_names / sizeof level_names[0]; i++) {
 		if (strcasecmp(s, level_names[i]) == 0) {
@@ -55,7 +56,7 @@ bool log_level_parse(const char *s, enum log_level *out)
 	return false;
 }
 
-bool log_format_parse(const char *s, enum log_format *out)
+STARTUP_ONLY bool log_format_parse(const char *s, enum log_format *out)
 {
 	if (strcasecmp(s, "text") == 0)
 		*out = LOG_TEXT;

@@ -1,4 +1,5 @@
 #include "order.h"
+#include "shed.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -6,7 +7,7 @@
 
 enum mark { UNSEEN, ON_PATH, DONE };
 
-static bool visit(const struct config *cfg, size_t i, enum mark *marks, size_t *stack, size_t depth,
+STARTUP_ONLY static bool visit(const struct config *cfg, size_t i, enum mark *marks, size_t *stack, size_t depth,
 		  size_t *path, size_t *path_len)
 {
 	marks[i] = ON_PATH;
@@ -31,7 +32,7 @@ static bool visit(const struct config *cfg, size_t i, enum mark *marks, size_t *
 	return false;
 }
 
-bool order_find_cycle(const struct config *cfg, size_t *path, size_t *path_len)
+STARTUP_ONLY bool order_find_cycle(const struct config *cfg, size_t *path, size_t *path_len)
 {
 	size_t n = cfg->nprograms;
 	enum mark *marks = calloc(n + 1, sizeof *marks);
@@ -45,7 +46,7 @@ bool order_find_cycle(const struct config *cfg, size_t *path, size_t *path_len)
 	return found;
 }
 
-void order_assign_steps(struct config *cfg)
+STARTUP_ONLY void order_assign_steps(struct config *cfg)
 {
 	size_t n = cfg->nprograms, placed = 0;
 	bool *done = calloc(n + 1, sizeof *done);
@@ -116,7 +117,7 @@ bool order_depends_on(const struct config *cfg, size_t a, size_t b)
 	return found;
 }
 
-bool order_compute_closure(struct config *cfg)
+STARTUP_ONLY bool order_compute_closure(struct config *cfg)
 {
 	size_t n = cfg->nprograms, words = (n + 63) / 64;
 	uint64_t *rows = calloc(n * words + 1, sizeof *rows);

@@ -6,9 +6,9 @@
  * (see shed.c). */
 void shed_startup_pages(void);
 
-/* Once the stop signals have gone out, while the programs finish: brings
- * back the code that tend's exit runs (the dynamic linker's, libc's exit,
- * and startup_code: a function of the dropped startup code that the exit
+/* Shutting down, while the last programs finish: brings back the code
+ * that tend's exit runs (the dynamic linker's, libc's exit, and
+ * startup_code: a function of the dropped startup code that the exit
  * calls), so that the last program's end is not followed by page faults
  * before tend itself is gone. Once; costs RSS only (shared pages). */
 void shed_warm_exit(const void *startup_code);

@@ -71,10 +71,6 @@ static void on_prepare(struct ev_loop *loop, ev_prepare *w, int revents)
 	for (int rounds = 0; sup->changed && rounds < 8; rounds++)
 		reconcile(sup);
 	log_release();	/* what a signal held back (sup_signals.c) */
-	/* shutting down: the stop signals are out (reconcile); tend's exit
-	 * comes next (main frees the config after this returns) */
-	if (sup->phase != PHASE_RUNNING)
-		shed_warm_exit((const void *)config_free);
 }
 
 /* ---- tend's own output, and the programs' relayed through it ---- */
@@ -90,14 +86,14 @@ static void on_output_drained(struct ostream *o, unsigned long dropped)
 }
 
 /* From here on tend's stdout and stderr never block it (tend(8) LOG). */
-static void attach_output(struct supervisor *sup)
+STARTUP_ONLY static void attach_output(struct supervisor *sup)
 {
 	ostream_attach(&tend_stdout, STDOUT_FILENO, sup->loop, on_output_drained);
 	ostream_attach(&tend_stderr, STDERR_FILENO, sup->loop, on_output_drained);
 	relay_setup(sup->loop, sup->cfg->log_format);
 }
 
-static void open_relays(struct supervisor *sup)
+STARTUP_ONLY static void open_relays(struct supervisor *sup)
 {
 	char err[256];
 	for (size_t i = 0; i < sup->n; i++) {
@@ -149,7 +145,7 @@ static void on_shed_timer(struct ev_loop *loop, ev_timer *w, int revents)
 	shed_startup_pages();
 }
 
-static void init_programs(struct supervisor *sup)
+STARTUP_ONLY static void init_programs(struct supervisor *sup)
 {
 	sup->programs = calloc(sup->n ? sup->n : 1, sizeof *sup->programs);
 	if (!sup->programs)
@@ -179,46 +175,54 @@ static void free_programs(struct supervisor *sup)
 	free(sup->programs);
 }
 
-int supervisor_run(struct config *cfg, enum run_mode mode)
+/* Everything before the loop, up to the first programs' start: startup
+ * code (dropped once the loop runs), in a frame of its own, dead while the
+ * loop runs over supervisor_run's. */
+static __attribute__((noinline)) STARTUP_ONLY void set_up(struct supervisor *sup)
 {
-	struct supervisor sup = { .cfg = cfg, .mode = mode, .n = cfg->nprograms };
-
-	sup.pid1 = getpid() == 1;
+	sup->pid1 = getpid() == 1;
 	/* not PID 1: orphans of our programs must still come to us */
-	if (!sup.pid1 && prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
+	if (!sup->pid1 && prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
 		log_warn("cannot become the child subreaper: %s; orphans will not be reaped", strerror(errno));
 	/* signalfd: signals arrive as events in the loop, never interrupting it */
-	sup.loop = ev_loop_new(EVBACKEND_EPOLL | EVFLAG_SIGNALFD | EVFLAG_NOENV);
-	if (!sup.loop)
+	sup->loop = ev_loop_new(EVBACKEND_EPOLL | EVFLAG_SIGNALFD | EVFLAG_NOENV);
+	if (!sup->loop)
 		fatal(TEND_EXIT_FAILED, "cannot create the event loop");
-	attach_output(&sup);
-	if (!watch_signals(&sup))
+	attach_output(sup);
+	if (!watch_signals(sup))
 		fatal(TEND_EXIT_FAILED, "out of memory");
-	init_programs(&sup);
-	open_listen_sockets(&sup);
-	shutdown_init(&sup);
-	ev_prepare_init(&sup.reconcile, on_prepare);
-	ev_prepare_start(sup.loop, &sup.reconcile);
-	sup.started_at = mono_now();
-	sup_api_open(&sup);
-	senses_open(&sup);
-	open_relays(&sup);
+	init_programs(sup);
+	open_listen_sockets(sup);
+	shutdown_init(sup);
+	ev_prepare_init(&sup->reconcile, on_prepare);
+	ev_prepare_start(sup->loop, &sup->reconcile);
+	sup->started_at = mono_now();
+	sup_api_open(sup);
+	senses_open(sup);
+	open_relays(sup);
 
 	/* the first programs' forks before any of tend's lines is written
 	 * (on_prepare releases them) */
 	log_hold();
-	log_event(LOG_INFO, NULL, "boot", LOG_KV(KV_N("pid", getpid()), KV_N("programs", sup.n)),
-		  "starting %zu program%s%s", sup.n, sup.n == 1 ? "" : "s", sup.pid1 ? " as PID 1" : "");
+	log_event(LOG_INFO, NULL, "boot", LOG_KV(KV_N("pid", getpid()), KV_N("programs", sup->n)),
+		  "starting %zu program%s%s", sup->n, sup->n == 1 ? "" : "s", sup->pid1 ? " as PID 1" : "");
 	/* from here on tend may not die: errors are logged and lived with */
-	sup_changed(&sup);
-	on_prepare(sup.loop, &sup.reconcile, 0);	/* the first programs start now */
+	sup_changed(sup);
+	on_prepare(sup->loop, &sup->reconcile, 0);	/* the first programs start now */
 	/* the command has been started in tend's working directory: tend lets
 	 * go of it (as dumb-init does), not to keep a mounted volume busy */
-	if (mode == MODE_SINGLE && chdir("/") < 0)
+	if (sup->mode == MODE_SINGLE && chdir("/") < 0)
 		log_warn("cannot change directory to /: %s", strerror(errno));
 	/* not now: the first programs are being exec'd on the machine's CPUs */
-	ev_timer_init(&sup.shed_timer, on_shed_timer, SHED_DELAY, 0);
-	ev_timer_start(sup.loop, &sup.shed_timer);
+	ev_timer_init(&sup->shed_timer, on_shed_timer, SHED_DELAY, 0);
+	ev_timer_start(sup->loop, &sup->shed_timer);
+}
+
+int supervisor_run(struct config *cfg, enum run_mode mode)
+{
+	struct supervisor sup = { .cfg = cfg, .mode = mode, .n = cfg->nprograms };
+
+	set_up(&sup);
 	ev_run(sup.loop, 0);
 	log_release();	/* held by the turn that ended the loop */
 

@@ -49,6 +49,13 @@ static void on_signal(struct ev_loop *loop, ev_signal *w, int revents)
 			single_follow_stop(&sup->programs[0]);
 		if (!children)
 			shutdown_children_gone(sup);
+		else if (!sup_supervising(sup))
+			/* shutting down, and one process has gone: tend's exit
+			 * comes soon. Its code is mapped back now, while the
+			 * others finish, not after the last one; not in the turn
+			 * that sent the stop signals, where it would keep this
+			 * CPU from the programs they woke */
+			shed_warm_exit((const void *)config_free);
 	} else if (sup->mode == MODE_SINGLE) {
 		single_signal(sup, sig);
 	} else if (stop_signal) {
