@@ -35,7 +35,7 @@ TEND_CFLAGS  := -fno-asynchronous-unwind-tables -DTEND_SHED_SECTIONS
 TEND_LDFLAGS := -Wl,-z,now
 TEND_LIBINIH := build/obj/libinih-startup.a
 TEND_LDLIBS  := $(TEND_LIBINIH) -Wl,-Bstatic -lev -Wl,-Bdynamic
-STARTUP := main config config_ini config_include config_percent config_supervisord config_numprocs config_logfile rlimits config_keys config_convert config_build config_env config_single config_diag \
+STARTUP := main sched_slice config config_ini config_include config_percent config_supervisord config_numprocs config_logfile rlimits config_keys config_convert config_build config_env config_single config_diag \
            values expand words users client client_http client_render dirs probe_spec \
            listen_spec listen json json_read json_string
 STARTUP_SECTIONS := --rename-section .text=tend_startup_text \

@@ -11,6 +11,7 @@
 #include "log.h"
 #include "order.h"
 #include "rlimits.h"
+#include "sched_slice.h"
 #include "supervisor.h"
 
 /* TEND_VERSION and TEND_COMMIT, written by the Makefile (build/gen). */
@@ -196,6 +197,7 @@ int main(int argc, char **argv)
 	}
 	apply_verbosity(&o, cfg);
 	rlimits_raise(cfg);
+	sched_slice_ask_short();
 	int status = supervisor_run(cfg, mode);
 	config_free(cfg);
 	return status;

@@ -11,19 +11,24 @@
 #include "sup.h"
 #include "shed.h"
 
+static bool takes(const struct program *p, int sig)
+{
+	return program_has_process(p) && (p->svc.cfg->forward_signals & (UINT64_C(1) << sig));
+}
+
+/* Every program that takes the signal gets it before any of them is
+ * named for the log: one kill after the other, nothing in between. */
 static void forward(struct supervisor *sup, int sig)
 {
+	for (size_t i = 0; i < sup->n; i++)
+		if (takes(&sup->programs[i], sig))
+			spawn_signal(sup->programs[i].svc.pid, sig, sup->programs[i].svc.cfg->stopasgroup);
 	char names[512] = "";
 	size_t used = 0;
-	for (size_t i = 0; i < sup->n; i++) {
-		struct program *p = &sup->programs[i];
-		if (!program_has_process(p) || !(p->svc.cfg->forward_signals & (UINT64_C(1) << sig)))
-			continue;
-		spawn_signal(p->svc.pid, sig, p->svc.cfg->stopasgroup);
-		if (used < sizeof names)
+	for (size_t i = 0; i < sup->n && used < sizeof names; i++)
+		if (takes(&sup->programs[i], sig))
 			used += (size_t)snprintf(names + used, sizeof names - used, "%s%s", used ? ", " : "",
-						 p->svc.cfg->name);
-	}
+						 sup->programs[i].svc.cfg->name);
 	if (used)
 		log_event(LOG_INFO, NULL, "signal", LOG_KV(KV_S("signal", signal_name(sig)), KV_S("programs", names)),
 			  "SIG%s forwarded to %s", signal_name(sig), names);

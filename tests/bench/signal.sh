@@ -15,7 +15,7 @@ bench_signal() {
 	local sys r dir k a b
 	local -A V=()
 	# the systems take turns within each round (see stop.sh)
-	for ((r = 1; r <= SYS_ROUNDS; r++)); do
+	for ((r = 1; r <= LATENCY_ROUNDS; r++)); do
 		for sys in "${SYSTEMS[@]}"; do
 			case $sys in supervisord | s6 | runit) continue ;; esac
 			dir=$WORK/signal/$sys
@@ -36,7 +36,7 @@ bench_signal() {
 	done
 	echo "## Signal forwarding: SIGUSR1 to PID 1 → the programs' handlers"
 	echo
-	echo "Median (min–max) of $SYS_ROUNDS rounds, the systems taking turns in each round, each started fresh and idle for 0.3 s: SIGUSR1 sent to PID 1 → the later of the two programs' own USR1 stamps."
+	echo "Median (min–max) of $LATENCY_ROUNDS rounds, the systems taking turns in each round, each started fresh and idle for 0.3 s: SIGUSR1 sent to PID 1 → the later of the two programs' own USR1 stamps."
 	echo
 	echo "| system | USR1 → both programs |"
 	echo "|---|---|"

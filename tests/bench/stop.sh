@@ -18,7 +18,7 @@ bench_stop() {
 	local -A G=() T=() both=()
 	# the systems take turns within each round: a slow spell of this
 	# shared machine falls on all of them alike
-	for ((r = 1; r <= SYS_ROUNDS; r++)); do
+	for ((r = 1; r <= LATENCY_ROUNDS; r++)); do
 		for sys in "${SYSTEMS[@]}"; do
 			dir=$WORK/stop/$sys
 			sys_start "$sys" "$dir" || return 1
@@ -41,7 +41,7 @@ bench_stop() {
 	done
 	echo "## Stop: SIGTERM to PID 1"
 	echo
-	echo "Median (min–max) of $SYS_ROUNDS rounds, the systems taking turns in each round, each started fresh and idle for 0.3 s: SIGTERM to PID 1 → PID 1 gone (the whole tree with it), and → the later of the two programs' own SIGTERM stamps. runit is runsvdir as PID 1: it exits on SIGTERM at once, and the kernel kills the programs with SIGKILL (no SIGTERM for them). The stop waits (1 s, see the systems) do not come into play here: both programs exit on SIGTERM; see the next section for one that does not."
+	echo "Median (min–max) of $LATENCY_ROUNDS rounds, the systems taking turns in each round, each started fresh and idle for 0.3 s: SIGTERM to PID 1 → PID 1 gone (the whole tree with it), and → the later of the two programs' own SIGTERM stamps. runit is runsvdir as PID 1: it exits on SIGTERM at once, and the kernel kills the programs with SIGKILL (no SIGTERM for them). The stop waits (1 s, see the systems) do not come into play here: both programs exit on SIGTERM; see the next section for one that does not."
 	echo
 	echo "| system | TERM → tree gone | TERM → programs got TERM | rounds where both got TERM |"
 	echo "|---|---|---|---|"
@@ -49,7 +49,7 @@ bench_stop() {
 		local -a g t
 		read -r -a g <<<"${G[$sys]:-}"
 		read -r -a t <<<"${T[$sys]:-}"
-		echo "| $(sys_label "$sys") | $([ ${#g[@]} -gt 0 ] && span us "${g[@]}" || echo "not gone in 30 s") | $([ ${#t[@]} -gt 0 ] && span us "${t[@]}" || echo "n/a (never)") | ${both[$sys]:-0} of $SYS_ROUNDS |"
+		echo "| $(sys_label "$sys") | $([ ${#g[@]} -gt 0 ] && span us "${g[@]}" || echo "not gone in 30 s") | $([ ${#t[@]} -gt 0 ] && span us "${t[@]}" || echo "n/a (never)") | ${both[$sys]:-0} of $LATENCY_ROUNDS |"
 		if [ ${#g[@]} -gt 0 ]; then chart stop "$sys" "$(median "${g[@]}")"; else chart stop "$sys" ">30000000"; fi
 		[ "$sys" = tend ] && [ ${#g[@]} -gt 0 ] && tendmed=$(median "${g[@]}")
 	done

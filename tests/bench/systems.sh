@@ -26,6 +26,9 @@ SYSTEMS=(tend tini dumb-init catatonit supervisord s6 runit)
 SUPERVISORS=(tend supervisord s6 runit)
 STAMP=$ROOT/build/bench/stamp
 SYS_ROUNDS=${BENCH_ROUNDS:-5}
+# the stop and signal latencies: more rounds, their spread on a small
+# machine being wide (on which CPU the scheduler puts each woken program)
+LATENCY_ROUNDS=${BENCH_ROUNDS:-11}
 
 # sys_single SYS: true for the single-child inits (and the reference reaper).
 sys_single() { case $1 in tini | dumb-init | catatonit | reaper) return 0 ;; esac; return 1; }

@@ -50,6 +50,40 @@ EOF
 	assert_rc 0
 }
 
+# se.slice of /proc/PID/sched: the task's scheduling slice, in ns (kernels
+# with a custom slice and the scheduler's debug file).
+slice_of() { awk '$1 == "se.slice" { print $3 }' "/proc/$1/sched" 2>/dev/null; }
+
+# tend asks for the shortest scheduling slice (sched_slice.c): woken, it
+# runs sooner, and a program woken by its first kill does not preempt it
+# before the second. Its programs keep the default slice.
+t_short_slice_for_tend_not_its_programs() {
+	cat >"$T/tend.ini" <<EOF
+[program:a]
+command = $SIGREC $T/a a
+startsecs = 0
+EOF
+	start_ns -c "$T/tend.ini" || return 1
+	wait_has "$T/a" "a start" || return 1
+	local tend_slice program program_slice
+	tend_slice=$(slice_of "$TEND_PID")
+	if [ -z "$tend_slice" ]; then
+		echo "  (skipped: this kernel shows no se.slice in /proc/PID/sched)"
+		sig TERM
+		wait_exit
+		return 0
+	fi
+	program=$(tr -s ' ' '\n' <"/proc/$TEND_PID/task/$TEND_PID/children" | grep . | head -n1)
+	program_slice=$(slice_of "$program")
+	[ "$tend_slice" = 100000 ] || { fail "tend's slice is $tend_slice ns, expected 100000"; return 1; }
+	[ -n "$program_slice" ] && [ "$program_slice" != 100000 ] ||
+		{ fail "the program's slice is ${program_slice:-unknown} ns: it inherited tend's"; return 1; }
+	sig TERM
+	wait_exit || return 1
+	assert_rc 0
+}
+
 ALL_TESTS+=(
 	first_signal_after_idle_few_faults
+	short_slice_for_tend_not_its_programs
 )
