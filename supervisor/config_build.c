@@ -88,11 +88,7 @@ static void here_of(const struct builder *b, const struct ini_section *s, char *
  * line: "on line N" in the same file, "in FILE:N" in another. */
 static void first_where(const struct builder *b, int first, int line, char *out, size_t n)
 {
-	size_t file = diag_line_file(first);
-	if (file == diag_line_file(line) || file >= b->ini->nfiles)
-		snprintf(out, n, "on line %d", diag_line_number(first));
-	else
-		snprintf(out, n, "in %s:%d", b->ini->files[file], diag_line_number(first));
+	diag_first_where(b->ini->files, b->ini->nfiles, first, line, out, n);
 }
 
 static struct program_draft *new_draft(struct builder *b)
@@ -436,6 +432,8 @@ static bool copy_files(struct builder *b)
  * programs' %(group_name)s needs. */
 static void read_supervisord_sections(struct builder *b, bool *done)
 {
+	b->sv.files = b->ini->files;
+	b->sv.nfiles = b->ini->nfiles;
 	for (size_t i = 0; i < b->ini->nsections; i++) {
 		const struct ini_section *s = &b->ini->sections[i];
 		char here[PATH_MAX];

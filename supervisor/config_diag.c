@@ -95,6 +95,15 @@ void diag_where(const struct diagnostics *d, int line, const char *file, char *o
 		snprintf(out, n, "%s: ", file);
 }
 
+void diag_first_where(char *const *files, size_t nfiles, int first, int line, char *out, size_t n)
+{
+	size_t file = diag_line_file(first);
+	if (file == diag_line_file(line) || file >= nfiles)
+		snprintf(out, n, "on line %d", diag_line_number(first));
+	else
+		snprintf(out, n, "in %s:%d", files[file], diag_line_number(first));
+}
+
 void config_where(const struct config *cfg, int line, char *out, size_t n)
 {
 	const char *file = file_of(cfg->files, cfg->nfiles, line, cfg->path);

@@ -43,6 +43,10 @@ void diag_merge_new(struct diagnostics *d, const struct diagnostics *from);
 /* "FILE:LINE: " (or "FILE: " for line 0) into out; file names file 0
  * when no file was named. */
 void diag_where(const struct diagnostics *d, int line, const char *file, char *out, size_t n);
+/* Where the first of two sections that may appear once stands, for the
+ * error about the second, on line: "on line N" in the same file, else
+ * "in FILE:N" (files: the files read, config_ini.files). */
+void diag_first_where(char *const *files, size_t nfiles, int first, int line, char *out, size_t n);
 /* Names the file-th file read, for the lines of diag_line(file, …). */
 void diag_file(struct diagnostics *d, size_t file, const char *path);
 

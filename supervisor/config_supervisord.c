@@ -1,5 +1,6 @@
 #include "config_supervisord.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,7 +92,9 @@ static void read_main(struct supervisord_settings *sv, struct config *cfg, const
 		      const char *here, struct diagnostics *diags)
 {
 	if (sv->main) {
-		diag_add(diags, s->line, false, "[supervisord] appears twice");
+		char first[PATH_MAX + 32];
+		diag_first_where(sv->files, sv->nfiles, sv->main->line, s->line, first, sizeof first);
+		diag_add(diags, s->line, false, "[supervisord] appears twice (first %s)", first);
 		return;
 	}
 	sv->main = s;

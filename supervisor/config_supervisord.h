@@ -19,6 +19,8 @@ struct supervisord_group {
 /* What the sections set, applied to the programs once they are read. */
 struct supervisord_settings {
 	const struct ini_section *main;	/* the [supervisord] section, if any */
+	char *const *files;	/* the files read (config_ini.files), for diagnostics */
+	size_t nfiles;
 	bool has_loglevel;
 	enum log_level loglevel;
 	char **environment;	/* KEY=value, added to each program's */

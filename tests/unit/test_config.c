@@ -8,23 +8,16 @@
 #include <signal.h>
 #include <stdbool.h>
 
-#include "config.h"
+#include "config_fixture.h"
 
 extern char **environ;
 
 /* ---- helpers ---- */
 
-/* The config and diagnostics of the current test, freed by cleanup() even
- * when an assertion fails half-way. */
-static struct config *cfg;
-static struct diagnostics diags;
-
 static int cleanup(void **state)
 {
 	(void)state;
-	config_free(cfg);
-	cfg = NULL;
-	diagnostics_free(&diags);
+	fixture_free();
 	unsetenv("TEND_UT_SET");
 	unsetenv("TEND_UT_EMPTY");
 	unsetenv("TEND_UT_UNSET");
@@ -35,24 +28,12 @@ static int cleanup(void **state)
 	return 0;
 }
 
-#define T(fn) cmocka_unit_test_teardown(fn, cleanup)
-
-static void dump(const char *text, const struct diagnostics *d)
-{
-	print_error("---- input ----\n%s\n---- %zu diagnostics, %zu errors ----\n", text, d->count, d->errors);
-	for (size_t i = 0; i < d->count; i++)
-		print_error("line %d: %s%s\n", d->items[i].line, d->items[i].warning ? "warning: " : "",
-			    d->items[i].text);
-}
-
 /* Loads text that must load without any diagnostic. */
 static struct config *load_ok(const char *text)
 {
-	config_free(cfg);
-	diagnostics_free(&diags);
-	cfg = config_load_string(text, "test.ini", &diags);
+	fixture_load_string(text, "test.ini");
 	if (!cfg || diags.count != 0) {
-		dump(text, &diags);
+		dump_diagnostics(text, &diags);
 		fail_msg("expected the config to load without diagnostics");
 	}
 	return cfg;
@@ -62,12 +43,10 @@ static struct config *load_ok(const char *text)
  * `line` containing substr. */
 static struct config *load_with_warning(const char *text, int line, const char *substr)
 {
-	config_free(cfg);
-	diagnostics_free(&diags);
-	cfg = config_load_string(text, "test.ini", &diags);
+	fixture_load_string(text, "test.ini");
 	if (!cfg || diags.count != 1 || diags.errors != 0 || !diags.items[0].warning ||
 	    diags.items[0].line != line || !strstr(diags.items[0].text, substr)) {
-		dump(text, &diags);
+		dump_diagnostics(text, &diags);
 		fail_msg("expected the config to load with one warning on line %d containing \"%s\"", line, substr);
 	}
 	return cfg;
@@ -89,7 +68,7 @@ static void expect_one_error(const char *text, int line, const char *substr)
 	}
 	bool ok = !c && d.errors == 1 && nerr == 1 && err->line == line && strstr(err->text, substr);
 	if (!ok)
-		dump(text, &d);
+		dump_diagnostics(text, &d);
 	config_free(c);
 	diagnostics_free(&d);
 	if (!ok)
@@ -122,19 +101,9 @@ static const struct program_config *web_with(const char *line)
 	return &cfg->programs[0];
 }
 
-static const struct program_config *prog(const char *name)
-{
-	assert_non_null(cfg);
-	for (size_t i = 0; i < cfg->nprograms; i++)
-		if (strcmp(cfg->programs[i].name, name) == 0)
-			return &cfg->programs[i];
-	fail_msg("no program \"%s\"", name);
-	return NULL;
-}
-
 static size_t index_of(const char *name)
 {
-	return (size_t)(prog(name) - cfg->programs);
+	return (size_t)(program_named(name) - cfg->programs);
 }
 
 static void assert_argv(char **argv, const char *const *expected)
@@ -282,7 +251,7 @@ static void program_values(void **state)
 		"forward_signals = HUP,USR1\n"
 		"restart_limit = 5\n"
 		"restart_window = 120.5\n");
-	const struct program_config *p = prog("web");
+	const struct program_config *p = program_named("web");
 	assert_int_equal(p->line, 3);
 	assert_string_equal(p->command, "/usr/sbin/nginx -g 'daemon off;'");
 	assert_argv(p->argv, ARGV("/usr/sbin/nginx", "-g", "daemon off;"));
@@ -808,24 +777,24 @@ static void dependency_resolution(void **state)
 		"[program:app]\ncommand = /bin/true\ndepends_on = db\n"
 		"[program:db]\ncommand = /bin/true\ndepends_on =\n"
 		"[program:cache]\ncommand = /bin/true\n");
-	const struct program_config *web = prog("web");
+	const struct program_config *web = program_named("web");
 	assert_int_equal(web->ndepends, 2);	/* the repeated app counts once */
 	assert_int_equal(web->depends_on[0], index_of("app"));
 	assert_int_equal(web->depends_on[1], index_of("cache"));
-	assert_int_equal(prog("app")->ndepends, 1);
-	assert_int_equal(prog("app")->depends_on[0], index_of("db"));
-	assert_int_equal(prog("db")->ndepends, 0);
-	assert_int_equal(prog("cache")->ndepends, 0);
+	assert_int_equal(program_named("app")->ndepends, 1);
+	assert_int_equal(program_named("app")->depends_on[0], index_of("db"));
+	assert_int_equal(program_named("db")->ndepends, 0);
+	assert_int_equal(program_named("cache")->ndepends, 0);
 	/* a dependency may be defined later in the file, and steps follow it */
-	assert_int_equal(prog("db")->start_step, 0);
-	assert_int_equal(prog("cache")->start_step, 0);
-	assert_int_equal(prog("app")->start_step, 1);
-	assert_int_equal(prog("web")->start_step, 2);
+	assert_int_equal(program_named("db")->start_step, 0);
+	assert_int_equal(program_named("cache")->start_step, 0);
+	assert_int_equal(program_named("app")->start_step, 1);
+	assert_int_equal(program_named("web")->start_step, 2);
 }
 
 static unsigned step(const char *name)
 {
-	return prog(name)->start_step;
+	return program_named(name)->start_step;
 }
 
 static void start_steps(void **state)
@@ -1175,7 +1144,7 @@ static void envp_overrides(void **state)
 	unsetenv("TEND_UT_NEW");
 	load_ok("[program:web]\ncommand = /bin/true\nenvironment = TEND_UT_OVER=inner,TEND_UT_NEW=\"a,b\"\n"
 		"[program:plain]\ncommand = /bin/true\n");
-	char **envp = prog("web")->envp;
+	char **envp = program_named("web")->envp;
 	assert_true(envp_has(envp, "TEND_UT_KEEP=outer"));
 	assert_true(envp_has(envp, "TEND_UT_OVER=inner"));
 	assert_false(envp_has(envp, "TEND_UT_OVER=outer"));
@@ -1193,13 +1162,13 @@ static void envp_overrides(void **state)
 			assert_true(envp_has(envp, environ[i]));
 
 	/* no environment key: tend's environment as it is */
-	char **plain = prog("plain")->envp;
+	char **plain = program_named("plain")->envp;
 	size_t n_plain = 0;
 	while (plain[n_plain])
 		n_plain++;
 	assert_int_equal(n_plain, n_environ);
 	assert_true(envp_has(plain, "TEND_UT_OVER=outer"));
-	assert_null(prog("plain")->env_extra);
+	assert_null(program_named("plain")->env_extra);
 }
 
 static void user_values(void **state)

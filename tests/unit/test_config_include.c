@@ -7,12 +7,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "config.h"
+#include "config_fixture.h"
 #include "config_diag.h"
 
 static char dir[] = "/tmp/tend-test-include-XXXXXX";
-static struct config *cfg;
-static struct diagnostics diags;
 
 static int setup(void **state)
 {
@@ -32,13 +30,9 @@ static int teardown(void **state)
 static int cleanup(void **state)
 {
 	(void)state;
-	config_free(cfg);
-	cfg = NULL;
-	diagnostics_free(&diags);
+	fixture_free();
 	return 0;
 }
-
-#define T(fn) cmocka_unit_test_teardown(fn, cleanup)
 
 /* Writes text to dir/name (subdirectories made); returns nothing. */
 static void put(const char *name, const char *text)
@@ -57,8 +51,7 @@ static void load(const char *name)
 {
 	char path[512];
 	snprintf(path, sizeof path, "%s/%s", dir, name);
-	config_free(cfg);
-	diagnostics_free(&diags);
+	fixture_free();
 	cfg = config_load_file(path, &diags);
 }
 
@@ -260,11 +253,11 @@ static void where_names_the_included_file(void **state)
 static void defined_twice_names_the_first_file(void **state)
 {
 	(void)state;
-	put("i/main.conf", "[program:web]\ncommand = /bin/true\n[tend]\n[include]\nfiles = conf.d/*.conf\n");
-	put("i/conf.d/w.conf", "\n[program:web]\ncommand = /bin/false\n[tend]\n");
+	put("i/main.conf", "[program:web]\ncommand = /bin/true\n[tend]\n[supervisord]\n[include]\nfiles = conf.d/*.conf\n");
+	put("i/conf.d/w.conf", "\n[program:web]\ncommand = /bin/false\n[tend]\n[supervisord]\n");
 	load("i/main.conf");
 	assert_null(cfg);
-	assert_int_equal(diags.count, 2);
+	assert_int_equal(diags.count, 3);
 	char expected[600];
 	assert_string_equal(where(0), "i/conf.d/w.conf:2: ");
 	snprintf(expected, sizeof expected, "program \"web\" is defined twice (first in %s/i/main.conf:1)", dir);
@@ -272,6 +265,9 @@ static void defined_twice_names_the_first_file(void **state)
 	assert_string_equal(where(1), "i/conf.d/w.conf:4: ");
 	snprintf(expected, sizeof expected, "[tend] appears twice (first in %s/i/main.conf:3)", dir);
 	assert_contains(diags.items[1].text, expected);
+	assert_string_equal(where(2), "i/conf.d/w.conf:5: ");
+	snprintf(expected, sizeof expected, "[supervisord] appears twice (first in %s/i/main.conf:4)", dir);
+	assert_contains(diags.items[2].text, expected);
 	/* both in one included file: its line, as in a single file */
 	put("j/main.conf", "[include]\nfiles = w.conf\n");
 	put("j/w.conf", "[program:web]\ncommand = /bin/true\n[program:web]\ncommand = /bin/true\n");

@@ -5,38 +5,21 @@
 
 #include <sys/stat.h>
 
-#include "config.h"
-
-static struct config *cfg;
-static struct diagnostics diags;
+#include "config_fixture.h"
 
 static int cleanup(void **state)
 {
 	(void)state;
-	config_free(cfg);
-	cfg = NULL;
-	diagnostics_free(&diags);
+	fixture_free();
 	return 0;
-}
-
-#define T(fn) cmocka_unit_test_teardown(fn, cleanup)
-
-static void dump(const char *text)
-{
-	print_error("---- input ----\n%s\n----\n", text);
-	for (size_t i = 0; i < diags.count; i++)
-		print_error("line %d: %s%s\n", diags.items[i].line, diags.items[i].warning ? "warning: " : "",
-			    diags.items[i].text);
 }
 
 /* Loads text, which must load with exactly nwarnings warnings. */
 static void load(const char *text, size_t nwarnings)
 {
-	config_free(cfg);
-	diagnostics_free(&diags);
-	cfg = config_load_string(text, "supervisord.conf", &diags);
+	fixture_load_string(text, "supervisord.conf");
 	if (!cfg || diags.count != nwarnings) {
-		dump(text);
+		dump_diagnostics(text, &diags);
 		fail_msg("expected the config to load with %zu warnings", nwarnings);
 	}
 }
@@ -44,25 +27,14 @@ static void load(const char *text, size_t nwarnings)
 /* text is refused, with an error on line containing substr among its errors */
 static void refused(const char *text, int line, const char *substr)
 {
-	config_free(cfg);
-	diagnostics_free(&diags);
-	cfg = config_load_string(text, "supervisord.conf", &diags);
+	fixture_load_string(text, "supervisord.conf");
 	bool found = false;
 	for (size_t i = 0; i < diags.count; i++)
 		found |= !diags.items[i].warning && diags.items[i].line == line && strstr(diags.items[i].text, substr);
 	if (cfg || !found) {
-		dump(text);
+		dump_diagnostics(text, &diags);
 		fail_msg("expected an error on line %d containing \"%s\"", line, substr);
 	}
-}
-
-static const struct program_config *program(const char *name)
-{
-	for (size_t i = 0; i < cfg->nprograms; i++)
-		if (strcmp(cfg->programs[i].name, name) == 0)
-			return &cfg->programs[i];
-	fail_msg("no program %s", name);
-	return NULL;
 }
 
 static const char *env_of(const struct program_config *p, const char *key)
@@ -89,8 +61,8 @@ static void main_section_mapped(void **state)
 	assert_int_equal(cfg->log_level, LOG_DEBUG);
 	assert_int_equal(cfg->minfds, 10000);
 	assert_int_equal(cfg->minprocs, 200);
-	assert_string_equal(env_of(program("web"), "APP_ENV"), "prod");
-	assert_string_equal(env_of(program("web"), "SHARED"), "own");	/* the program's own wins */
+	assert_string_equal(env_of(program_named("web"), "APP_ENV"), "prod");
+	assert_string_equal(env_of(program_named("web"), "SHARED"), "own");	/* the program's own wins */
 
 	static const struct {
 		const char *name;
@@ -158,6 +130,13 @@ static void eventlistener_refused(void **state)
 	refused("[fcgi-program:php]\ncommand = php-cgi\n", 1, "fcgi-program is not supported");
 }
 
+static void main_section_twice(void **state)
+{
+	(void)state;
+	refused("[supervisord]\nnodaemon = true\n\n[supervisord]\n[program:web]\ncommand = /bin/true\n", 4,
+		"[supervisord] appears twice (first on line 1)");
+}
+
 static void groups(void **state)
 {
 	(void)state;
@@ -170,10 +149,10 @@ static void groups(void **state)
 	     "[program:alone]\n"
 	     "command = /bin/echo %(group_name)s\n",
 	     0);
-	assert_string_equal(program("web")->argv[1], "app");
-	assert_string_equal(program("web")->argv[2], "web");
-	assert_string_equal(program("worker")->argv[1], "app");
-	assert_string_equal(program("alone")->argv[1], "alone");	/* no group: its own name */
+	assert_string_equal(program_named("web")->argv[1], "app");
+	assert_string_equal(program_named("web")->argv[2], "web");
+	assert_string_equal(program_named("worker")->argv[1], "app");
+	assert_string_equal(program_named("alone")->argv[1], "alone");	/* no group: its own name */
 	refused("[group:app]\nprograms = web,nope\n[program:web]\ncommand = /bin/true\n", 1,
 		"[group:app] programs: no [program:nope]");
 	refused("[group:app]\n[program:web]\ncommand = /bin/true\n", 1, "programs is missing");
@@ -248,11 +227,11 @@ static void depends_on_numprocs(void **state)
 	     "command = /bin/true\n"
 	     "depends_on = worker-1\n",
 	     0);
-	const struct program_config *web = program("web");
+	const struct program_config *web = program_named("web");
 	assert_int_equal(web->ndepends, 2);
 	assert_string_equal(cfg->programs[web->depends_on[0]].name, "worker-0");
 	assert_string_equal(cfg->programs[web->depends_on[1]].name, "worker-1");
-	assert_int_equal(program("one")->ndepends, 1);
+	assert_int_equal(program_named("one")->ndepends, 1);
 	assert_int_equal(web->start_step, 1);
 	/* a name that is neither: one error for the section */
 	refused("[program:w]\ncommand = /bin/true\nprocess_name = w%(process_num)d\nnumprocs = 3\ndepends_on = nope\n", 5,
@@ -312,6 +291,7 @@ int main(void)
 		T(main_section_other_keys),
 		T(server_sections),
 		T(eventlistener_refused),
+		T(main_section_twice),
 		T(groups),
 		T(numprocs_naming),
 		T(numprocs_one_error),
